@@ -1,0 +1,1 @@
+"""Platform-neutral domain: free of SQLAlchemy and aiohttp."""

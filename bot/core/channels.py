@@ -1,0 +1,65 @@
+"""The policy's four handling channels and the deadlines they impose."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from enum import StrEnum
+from typing import Mapping
+
+from bot.core.workdays import Deadline, WorkCalendar
+
+
+class Channel(StrEnum):
+    STREET = "street"  # 街道园区渠道「即时办理」
+    DEPARTMENT = "department"  # 部门直通渠道「协调解决」
+    DISTRICT = "district"  # 区级统筹渠道「会商解决」
+    CITY = "city"  # 市区联动渠道「提级解决」
+
+
+@dataclass(frozen=True)
+class ChannelRule:
+    channel: Channel
+    name: str  # 街道园区渠道
+    motto: str  # 即时办理
+    # Working days to answer with a solution and an estimated completion date; None for the
+    # city channel, where the district only tracks the external reference.
+    answer_days: int | None
+    # For channels without a district deadline: working days between follow-ups.
+    follow_up_days: int | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}「{self.motto}」"
+
+
+@dataclass(frozen=True)
+class DeadlinePolicy:
+    """Turns a channel segment's start into its deadline, on the statutory calendar."""
+
+    calendar: WorkCalendar
+    rules: Mapping[Channel, ChannelRule]
+
+    def rule(self, channel: Channel) -> ChannelRule:
+        return self.rules[channel]
+
+    def segment_deadline(self, channel: Channel, start: datetime) -> Deadline:
+        rule = self.rules[channel]
+        days = rule.answer_days if rule.answer_days is not None else rule.follow_up_days
+        if not days:
+            raise ValueError(f"channel {channel} has neither answer_days nor follow_up_days")
+        return self.calendar.add_workdays(start, days)
+
+    def end_of_day(self, d: date) -> datetime:
+        """A promised date means the end of office hours of that day."""
+        return datetime.combine(d, self.calendar.office_end, tzinfo=self.calendar.tz)
+
+    def triage_deadline(self, received: datetime) -> Deadline:
+        # A new ticket sits in the street segment until the helper routes it: the helper owes
+        # the requester a first answer within the street channel's deadline.
+        return self.segment_deadline(Channel.STREET, received)
+
+
+def office_time(value: str) -> time:
+    hour, minute = value.split(":")
+    return time(int(hour), int(minute))

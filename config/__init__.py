@@ -1,0 +1,1 @@
+"""Typed settings and the organisation/policy data files. Imports nothing of ours."""

@@ -1,0 +1,1 @@
+"""SQLAlchemy 2 (async) storage behind the domain's ports."""
