@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import logging
-from typing import AsyncIterator
+from datetime import timedelta
+from typing import Any, AsyncIterator, Callable
 
 import sqlalchemy as sa
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.bootstrap import build_policy, calendar_warnings, seed
+from bot.bootstrap import build_policy, calendar_warnings, read_policy_tickets, seed
+from bot.core.chat import Inbound, Outbound
+from bot.core.org import Person, Role
 from bot.core.services import ServiceContext, utc_now
+from bot.platforms.sim import routes as sim_routes
 from config.settings import Settings
+from handlers.context import ChatContext, DepartmentDirectory
+from handlers.dispatch import process
 from storage.engine import create_engine
 from storage.uow import UnitOfWorkFactory
 
@@ -21,6 +27,15 @@ SETTINGS = web.AppKey("settings", Settings)
 ENGINE = web.AppKey("engine", AsyncEngine)
 UOW = web.AppKey("uow", UnitOfWorkFactory)
 CONTEXT = web.AppKey("context", ServiceContext)
+CHAT = web.AppKey("chat", ChatContext)
+CLASSIFY = web.AppKey("classify", object)
+
+
+def default_classifier() -> Callable[[str], Any]:
+    import nlp
+
+    nlp.classify("营业执照")  # load the dictionary and model now, not on the first message
+    return nlp.classify
 
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
@@ -30,6 +45,19 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     app[UOW] = UnitOfWorkFactory(engine)
     async with app[UOW]() as uow:
         log.info("%s", await seed(uow, settings))
+        if settings.simulator_on:
+            # In the simulator a roster id is also the chat account id.
+            for person in await uow.roster.people():
+                if await uow.roster.identity(sim_routes.PLATFORM, person.id) is None:
+                    await uow.roster.bind_identity(sim_routes.PLATFORM, person.id, person.id)
+            await uow.commit()
+        departments = {d.code: d for d in await uow.roster.departments()}
+    app[CHAT] = ChatContext(
+        services=app[CONTEXT],
+        classify=app[CLASSIFY],
+        directory=DepartmentDirectory(departments),
+        merge_window=timedelta(minutes=read_policy_tickets(settings)["merge_window_minutes"]),
+    )
     yield
     await engine.dispose()
 
@@ -44,13 +72,58 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok", "database": "ok", "demo": request.app[SETTINGS].demo_mode})
 
 
-def create_app(settings: Settings, *, context: ServiceContext | None = None) -> web.Application:
+def _mount_simulator(app: web.Application) -> None:
+    async def run(inbound: Inbound) -> tuple[list[Outbound], bool]:
+        async with app[UOW]() as uow:
+            processed = await process(uow, app[CHAT], inbound)
+        return processed.replies, processed.duplicate
+
+    async def inbox(user: str, after: int):
+        async with app[UOW]() as uow:
+            person_id = await uow.roster.identity(sim_routes.PLATFORM, user)
+            if person_id is None:
+                return []
+            return [(p.id, p.message, p.created_at) for p in await uow.outbox.for_person(person_id, after)]
+
+    async def users() -> list[tuple[Person, str]]:
+        async with app[UOW]() as uow:
+            people = await uow.roster.people()
+            departments = {d.code: d.name for d in await uow.roster.departments()}
+            zones = {z.code: z.name for z in await uow.roster.zones()}
+            parks = {p.code: p.name for p in await uow.roster.parks()}
+            out = []
+            for p in people:
+                if p.role == Role.BUSINESS:
+                    business = await uow.roster.business(p.business_id or "")
+                    org = business.name if business else ""
+                elif p.role == Role.HUB:
+                    org = "区政务服务办" if p.hub and p.hub.value == "service_office" else "区网格中心（12345）"
+                else:
+                    org = (departments.get(p.department_code or "") or zones.get(p.zone_code or "")
+                           or parks.get(p.park_code or "") or "")
+                out.append((p, org))
+        order = [Role.BUSINESS, Role.HELPER, Role.COORDINATOR, Role.LEADER, Role.HUB]
+        return sorted(out, key=lambda po: (order.index(po[0].role), po[0].id))
+
+    sim_routes.setup(app, process=run, inbox=inbox, users=users, clock=lambda: app[CONTEXT].clock())
+
+
+def create_app(
+    settings: Settings,
+    *,
+    context: ServiceContext | None = None,
+    classify: Callable[[str], Any] | None = None,
+) -> web.Application:
     app = web.Application(client_max_size=1024 * 1024)
     app[SETTINGS] = settings
     policy = build_policy(settings)
     app[CONTEXT] = context or ServiceContext(policy=policy, clock=utc_now)
+    app[CLASSIFY] = classify or default_classifier()
     for warning in calendar_warnings(policy.calendar, utc_now()):
         log.warning("%s", warning)
     app.cleanup_ctx.append(_database)
     app.router.add_get("/healthz", healthz)
+    if settings.simulator_on:
+        _mount_simulator(app)
+        log.warning("模拟器已开启（/sim）：可冒充名册中任何人，仅限演示或测试环境使用。")
     return app

@@ -166,3 +166,7 @@ async def seed(uow: UnitOfWork, settings: Settings) -> str:
         outcome = f"demo roster loaded: {len(roster.people)} fictional people, {len(roster.businesses)} businesses"
     await uow.commit()
     return outcome
+
+
+def read_policy_tickets(settings: Settings) -> dict[str, Any]:
+    return read_toml(settings.policy_file)["tickets"]

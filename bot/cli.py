@@ -36,6 +36,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     def announce(_msg: str) -> None:
         print(f"政企同行·有需必应 服务已启动：{url}  （{mode}）", flush=True)
+        if settings.simulator_on:
+            print(f"模拟器：{url}/sim  （可冒充名册中任何人，仅限演示）", flush=True)
         print(f"健康检查：{url}/healthz    按 Ctrl+C 停止", flush=True)
 
     web.run_app(app, host=settings.host, port=settings.port, print=announce, shutdown_timeout=10)

@@ -359,11 +359,38 @@ class SqlRosterRepository:
                     [{"business_id": b.id, "helper_id": h, "position": i} for i, h in enumerate(b.helper_ids)],
                 )
 
+    async def identity(self, platform: str, platform_user_id: str) -> str | None:
+        c = t.identities.c
+        return await self.conn.scalar(
+            sa.select(c.person_id).where(c.platform == platform, c.platform_user_id == platform_user_id)
+        )
+
+    async def bind_identity(self, platform: str, platform_user_id: str, person_id: str) -> None:
+        await self._upsert_row(
+            t.identities,
+            {"platform": platform, "platform_user_id": platform_user_id},
+            {"person_id": person_id},
+        )
+
+    async def zones(self) -> list[Zone]:
+        rows = await self.conn.execute(sa.select(t.zones).order_by(t.zones.c.code))
+        return [Zone(r.code, r.street_code, r.name, tuple(r.areas)) for r in rows]
+
+    async def parks(self) -> list[Park]:
+        rows = await self.conn.execute(sa.select(t.parks).order_by(t.parks.c.code))
+        return [Park(r.code, r.street_code, r.name, tuple(r.areas)) for r in rows]
+
+    async def streets(self) -> list[Street]:
+        rows = await self.conn.execute(sa.select(t.streets).order_by(t.streets.c.code))
+        return [Street(r.code, r.name) for r in rows]
+
+    async def _upsert_row(self, table: sa.Table, key: dict[str, Any], values: dict[str, Any]) -> None:
+        where = [table.c[k] == v for k, v in key.items()]
+        updated = await self.conn.execute(sa.update(table).where(*where).values(values))
+        if updated.rowcount == 0:
+            await self.conn.execute(sa.insert(table).values({**key, **values}))
+
     async def _upsert(self, table: sa.Table, key: str, rows: list[dict[str, Any]]) -> None:
         # Portable upsert: organisation data is small and loaded rarely.
         for row in rows:
-            updated = await self.conn.execute(
-                sa.update(table).where(table.c[key] == row[key]).values(row)
-            )
-            if updated.rowcount == 0:
-                await self.conn.execute(sa.insert(table).values(row))
+            await self._upsert_row(table, {key: row[key]}, {k: v for k, v in row.items() if k != key})

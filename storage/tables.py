@@ -175,3 +175,49 @@ audit_events = sa.Table(
     sa.Column("source_message_id", sa.String(128), nullable=True),
     sa.Index(None, "ticket_id", "id"),
 )
+
+# Every inbound chat message, stored before it is processed. (platform, message_id) is the
+# deduplication key; `replies` holds what the bot answered, so a duplicate delivery gets the
+# same answer and causes nothing else.
+inbound_messages = sa.Table(
+    "inbound_messages",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("platform", sa.String(16), nullable=False),
+    sa.Column("message_id", sa.String(128), nullable=False),
+    sa.Column("sender_id", sa.String(128), nullable=False),
+    sa.Column("person_id", sa.String(64), nullable=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("received_at", UtcDateTime, nullable=False),
+    sa.Column("replies", sa.JSON, nullable=True),
+    sa.Column("processed_at", UtcDateTime, nullable=True),
+    sa.UniqueConstraint("platform", "message_id"),
+)
+
+# Pushes to people other than the sender (notifications, relays, reminders), durable before
+# they are delivered.
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("person_id", sa.String(64), nullable=False),
+    sa.Column("ticket_id", sa.Integer, nullable=True),
+    sa.Column("purpose", sa.String(32), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("card", sa.JSON, nullable=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("delivered_at", UtcDateTime, nullable=True),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Index(None, "person_id", "id"),
+)
+
+# Per-conversation state: the ticket a person last saw, the merge window of a requester,
+# an unknown writer's onboarding answers. Keyed by person id, or "platform:sender" before
+# the writer is known.
+conversations = sa.Table(
+    "conversations",
+    metadata,
+    sa.Column("key", sa.String(160), primary_key=True),
+    sa.Column("state", sa.JSON, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+)

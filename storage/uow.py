@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from storage.messaging import SqlConversations, SqlMessageLog, SqlOutbox
 from storage.repositories import SqlAuditRepository, SqlRosterRepository, SqlTicketRepository
 
 
@@ -24,6 +25,9 @@ class SqlUnitOfWork:
         self.tickets = SqlTicketRepository(self._conn)
         self.audit = SqlAuditRepository(self._conn)
         self.roster = SqlRosterRepository(self._conn)
+        self.messages = SqlMessageLog(self._conn)
+        self.outbox = SqlOutbox(self._conn)
+        self.conversations = SqlConversations(self._conn)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -114,3 +114,21 @@ class Business:
     @property
     def primary_helper_id(self) -> str | None:
         return self.helper_ids[0] if self.helper_ids else None
+
+
+_USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def valid_credit_code(code: str) -> bool:
+    """统一社会信用代码 (GB 32100-2015): 18 characters, the last a mod-31 check character."""
+    code = code.strip().upper()
+    if len(code) != 18 or any(ch not in _USCC_CHARS for ch in code):
+        return False
+    total = sum(_USCC_CHARS.index(ch) * w for ch, w in zip(code[:17], _USCC_WEIGHTS))
+    return _USCC_CHARS[(31 - total % 31) % 31] == code[17]
+
+
+def kind_of_credit_code(code: str) -> BusinessKind:
+    # Registration authority 9 (market regulation), category 2: 个体工商户.
+    return BusinessKind.INDIVIDUAL if not code or code.upper().startswith("92") else BusinessKind.ENTERPRISE

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable, Protocol, Sequence
 
+from bot.core.chat import Inbound, Outbound, Push
 from bot.core.org import Business, Department, Park, Person, Street, Zone
 from bot.core.ticket import AuditEvent, Status, Ticket
 
@@ -17,6 +18,15 @@ class DueTicket:
     next_due_at: datetime
     helper_id: str
     departments: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StoredPush:
+    id: int
+    person_id: str
+    purpose: str
+    message: Outbound
+    created_at: datetime
 
 
 class TicketRepository(Protocol):
@@ -61,6 +71,17 @@ class RosterRepository(Protocol):
 
     async def is_empty(self) -> bool: ...
 
+    async def identity(self, platform: str, platform_user_id: str) -> str | None:
+        """The roster person bound to a platform account, if any."""
+
+    async def bind_identity(self, platform: str, platform_user_id: str, person_id: str) -> None: ...
+
+    async def zones(self) -> list[Zone]: ...
+
+    async def parks(self) -> list[Park]: ...
+
+    async def streets(self) -> list[Street]: ...
+
     async def load(
         self,
         *,
@@ -74,10 +95,36 @@ class RosterRepository(Protocol):
         """Insert or update organisation data (idempotent by code / id)."""
 
 
+class MessageLog(Protocol):
+    async def record(self, inbound: Inbound) -> int | None:
+        """Store an inbound message; None when the same platform message id was stored before."""
+
+    async def replies_of(self, platform: str, message_id: str) -> list[Outbound] | None: ...
+
+    async def finish(
+        self, row_id: int, *, person_id: str | None, replies: list[Outbound], at: datetime, redact: str | None = None
+    ) -> None: ...
+
+
+class Outbox(Protocol):
+    async def add(self, pushes: list[Push], at: datetime) -> None: ...
+
+    async def for_person(self, person_id: str, after_id: int = 0, limit: int = 100) -> list[StoredPush]: ...
+
+
+class Conversations(Protocol):
+    async def get(self, key: str) -> dict: ...
+
+    async def put(self, key: str, state: dict, at: datetime) -> None: ...
+
+
 class UnitOfWork(Protocol):
     tickets: TicketRepository
     audit: AuditRepository
     roster: RosterRepository
+    messages: MessageLog
+    outbox: Outbox
+    conversations: Conversations
 
     async def __aenter__(self) -> UnitOfWork: ...
 

@@ -1,0 +1,1 @@
+"""Platform adapters: each turns its wire format into bot.core chat types and back."""

@@ -1,0 +1,1 @@
+"""The local simulator channel: a web page and a JSON API to chat as any roster person."""

@@ -1,0 +1,1 @@
+"""Chat commands and conversations per role. They call only bot.core services."""

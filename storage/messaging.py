@@ -1,0 +1,115 @@
+"""Repositories of the chat layer: inbound message log, outbox, conversation state."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.core.chat import Inbound, Outbound, Push, card_to_json, outbound_from_json
+from bot.core.ports import StoredPush
+from storage import tables as t
+
+
+def upsert(conn: AsyncConnection, table: sa.Table):
+    """The dialect's INSERT with ON CONFLICT support (SQLite and PostgreSQL spell it alike)."""
+    return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
+
+
+class SqlMessageLog:
+    def __init__(self, conn: AsyncConnection):
+        self.conn = conn
+
+    async def record(self, inbound: Inbound) -> int | None:
+        """Store an inbound message; None if this (platform, message id) was stored before."""
+        stmt = (
+            upsert(self.conn, t.inbound_messages)
+            .values(
+                platform=inbound.platform,
+                message_id=inbound.message_id,
+                sender_id=inbound.sender_id,
+                text=inbound.text,
+                received_at=inbound.at,
+            )
+            .on_conflict_do_nothing(index_elements=["platform", "message_id"])
+            .returning(t.inbound_messages.c.id)
+        )
+        return (await self.conn.execute(stmt)).scalar_one_or_none()
+
+    async def replies_of(self, platform: str, message_id: str) -> list[Outbound] | None:
+        c = t.inbound_messages.c
+        replies = await self.conn.scalar(
+            sa.select(c.replies).where(c.platform == platform, c.message_id == message_id)
+        )
+        return None if replies is None else [outbound_from_json(r) for r in replies]
+
+    async def finish(
+        self, row_id: int, *, person_id: str | None, replies: list[Outbound], at: datetime, redact: str | None = None
+    ) -> None:
+        values: dict[str, Any] = {
+            "person_id": person_id,
+            "replies": [r.to_json() for r in replies],
+            "processed_at": at,
+        }
+        if redact is not None:
+            # Out-of-scope content (secrets, privacy...) is not kept beyond what the audit needs.
+            values["text"] = redact
+        await self.conn.execute(sa.update(t.inbound_messages).where(t.inbound_messages.c.id == row_id).values(values))
+
+
+class SqlOutbox:
+    def __init__(self, conn: AsyncConnection):
+        self.conn = conn
+
+    async def add(self, pushes: list[Push], at: datetime) -> None:
+        if not pushes:
+            return
+        await self.conn.execute(
+            sa.insert(t.outbox),
+            [
+                {
+                    "person_id": p.to,
+                    "ticket_id": p.message.ticket,
+                    "purpose": p.purpose,
+                    "text": p.message.text,
+                    "card": card_to_json(p.message.card),
+                    "created_at": at,
+                    "attempts": 0,
+                }
+                for p in pushes
+            ],
+        )
+
+    async def for_person(self, person_id: str, after_id: int = 0, limit: int = 100) -> list[StoredPush]:
+        c = t.outbox.c
+        rows = await self.conn.execute(
+            sa.select(c.id, c.person_id, c.purpose, c.text, c.ticket_id, c.card, c.created_at)
+            .where(c.person_id == person_id, c.id > after_id)
+            .order_by(c.id)
+            .limit(limit)
+        )
+        return [
+            StoredPush(r.id, r.person_id, r.purpose, outbound_from_json(
+                {"text": r.text, "ticket": r.ticket_id, "card": r.card}), r.created_at)
+            for r in rows
+        ]
+
+
+class SqlConversations:
+    def __init__(self, conn: AsyncConnection):
+        self.conn = conn
+
+    async def get(self, key: str) -> dict[str, Any]:
+        state = await self.conn.scalar(sa.select(t.conversations.c.state).where(t.conversations.c.key == key))
+        return dict(state) if state else {}
+
+    async def put(self, key: str, state: dict[str, Any], at: datetime) -> None:
+        stmt = upsert(self.conn, t.conversations).values(key=key, state=state, updated_at=at)
+        await self.conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["key"], set_={"state": stmt.excluded.state, "updated_at": stmt.excluded.updated_at}
+            )
+        )
