@@ -6,9 +6,7 @@ import logging
 from datetime import timedelta
 from typing import Any, AsyncIterator, Callable
 
-import sqlalchemy as sa
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.bootstrap import build_policy, calendar_warnings, read_policy_tickets, seed
 from bot.core.chat import Inbound, Outbound
@@ -18,14 +16,13 @@ from bot.platforms.sim import routes as sim_routes
 from config.settings import Settings
 from handlers.context import ChatContext, DepartmentDirectory
 from handlers.dispatch import process
-from storage.engine import create_engine
-from storage.uow import UnitOfWorkFactory
+from storage.database import Database, open_database
 
 log = logging.getLogger(__name__)
 
 SETTINGS = web.AppKey("settings", Settings)
-ENGINE = web.AppKey("engine", AsyncEngine)
-UOW = web.AppKey("uow", UnitOfWorkFactory)
+DB = web.AppKey("db", Database)
+UOW = web.AppKey("uow", Callable)  # `async with app[UOW]() as uow`
 CONTEXT = web.AppKey("context", ServiceContext)
 CHAT = web.AppKey("chat", ChatContext)
 CLASSIFY = web.AppKey("classify", object)
@@ -40,9 +37,9 @@ def default_classifier() -> Callable[[str], Any]:
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    engine = create_engine(settings.database_url)
-    app[ENGINE] = engine
-    app[UOW] = UnitOfWorkFactory(engine)
+    db = open_database(settings.database_url)
+    app[DB] = db
+    app[UOW] = db.uow
     async with app[UOW]() as uow:
         log.info("%s", await seed(uow, settings))
         if settings.simulator_on:
@@ -59,13 +56,12 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
         merge_window=timedelta(minutes=read_policy_tickets(settings)["merge_window_minutes"]),
     )
     yield
-    await engine.dispose()
+    await db.dispose()
 
 
 async def healthz(request: web.Request) -> web.Response:
     try:
-        async with request.app[ENGINE].connect() as conn:
-            await conn.execute(sa.text("SELECT 1"))
+        await request.app[DB].ping()
     except Exception as exc:  # any failure means "not healthy"; the reason goes to the log
         log.warning("health check failed: %s", exc)
         return web.json_response({"status": "error", "database": "unavailable"}, status=503)

@@ -142,7 +142,9 @@ def _check_roster(people: list[Person], businesses: list[Business], zones: list[
         raise ValueError("roster: duplicate person id")
     helpers = {p.id for p in people if p.role == Role.HELPER}
     for b in businesses:
-        unknown = [h for h in b.helper_ids if h not in helpers]
+        # A file that lists helpers must name only those; one that lists none adds businesses
+        # to helpers already in the database (the foreign key checks those).
+        unknown = [h for h in b.helper_ids if helpers and h not in helpers]
         if unknown:
             raise ValueError(f"roster: business {b.id} names unknown helpers {unknown}")
     zone_codes = {z.code for z in zones}

@@ -114,7 +114,7 @@ async def my_helper(env: Env) -> None:
     example="补充 #12 门牌号是鞍山西道18号",
 )
 async def supplement(env: Env, ticket_id: int | None, text: str) -> None:
-    ticket_id = env.ticket_or_last(ticket_id)
+    ticket_id = await env.ticket_or_last(ticket_id)
     ticket = await svc.supplement(env.uow, env.ctx, env.actor, ticket_id, text, source_message_id=env.source)
     env.reply(f"已补充到工单 #{ticket.id}，服务员会看到。", ticket)
     await notify.to_helpers(env, ticket, f"工单 #{ticket.id} 企业补充：{shorten(text, 100)}", "supplement")
@@ -130,7 +130,7 @@ async def supplement(env: Env, ticket_id: int | None, text: str) -> None:
     example="评价 #12 5 办得很快",
 )
 async def rate(env: Env, ticket_id: int | None, rating: int, comment: str) -> None:
-    ticket_id = env.ticket_or_last(ticket_id)
+    ticket_id = await env.ticket_or_last(ticket_id)
     ticket = await svc.rate_and_maybe_reopen(
         env.uow, env.ctx, env.actor, ticket_id, rating, comment, source_message_id=env.source
     )

@@ -31,7 +31,7 @@ async def show(env: Env, ticket_id: int | None) -> None:
     if ticket_id is None and env.actor.role == Role.BUSINESS:
         await business.business_overview(env)
         return
-    t = await svc.view_ticket(env.uow, env.actor, env.ticket_or_last(ticket_id))
+    t = await svc.view_ticket(env.uow, env.actor, await env.ticket_or_last(ticket_id))
     company = await env.uow.roster.business(t.business_id)
     directory = env.chat.directory
     tz = env.chat.tz

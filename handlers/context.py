@@ -80,7 +80,6 @@ class Env:
     inbound: Inbound
     state: dict[str, Any]
     result: Result = field(default_factory=Result)
-    seen: dict[str, int] = field(default_factory=dict)  # person id → ticket they last saw
 
     @property
     def ctx(self) -> ServiceContext:
@@ -96,17 +95,25 @@ class Env:
     def parse_context(self) -> ParseContext:
         return ParseContext(self.chat.directory.match_prefix, now_date(self.now(), self.chat.tz))
 
-    def ticket_or_last(self, ticket_id: int | None) -> int:
+    async def ticket_or_last(self, ticket_id: int | None) -> int:
+        """The ticket named, or the one the user last saw: in a reply to them or in a push."""
         if ticket_id is not None:
             return ticket_id
-        last = self.state.get("last_ticket")
-        if last is None:
+        candidates = []
+        if self.state.get("last_ticket") is not None:
+            candidates.append((datetime.fromisoformat(self.state["last_ticket_at"]), int(self.state["last_ticket"])))
+        if self.actor is not None:
+            pushed = await self.uow.outbox.latest_ticket_for(self.actor.id)
+            if pushed is not None:
+                candidates.append((pushed[1], pushed[0]))
+        if not candidates:
             raise ParseError("请写明工单号，例如：#12。")
-        return int(last)
+        return max(candidates)[1]
 
     def saw(self, ticket: Ticket | int) -> None:
         ticket_id = ticket if isinstance(ticket, int) else ticket.id
         self.state["last_ticket"] = ticket_id
+        self.state["last_ticket_at"] = self.now().isoformat()
 
     def reply(self, text: str, ticket: Ticket | int | None = None, card=None) -> None:
         ticket_id = ticket if isinstance(ticket, int) or ticket is None else ticket.id
@@ -120,6 +127,4 @@ class Env:
         ticket_id = ticket.id if ticket is not None else None
         if any(p.to == to and p.message.text == text for p in self.result.pushes):
             return  # one person reached by two routes (e.g. helper and requester of an extension)
-        if ticket_id is not None:
-            self.seen[to] = ticket_id
         self.result.push(to, text, purpose, ticket=ticket_id, card=card)

@@ -39,10 +39,11 @@ async def process(uow: UnitOfWork, chat: ChatContext, inbound: Inbound) -> Proce
     # Durable before it is processed: a crash below loses no message.
     await uow.commit()
 
-    person_id = await uow.roster.identity(inbound.platform, inbound.sender_id)
-    actor = await uow.roster.person(person_id) if person_id else None
+    actor = await uow.roster.person_by_identity(inbound.platform, inbound.sender_id)
+    person_id = actor.id if actor else None
     key = actor.id if actor else state_key(inbound.platform, inbound.sender_id)
     state = await uow.conversations.get(key)
+    state_before = dict(state)
     env = Env(uow=uow, chat=chat, actor=actor, inbound=inbound, state=state)  # type: ignore[arg-type]
     redact: str | None = None
     try:
@@ -56,11 +57,8 @@ async def process(uow: UnitOfWork, chat: ChatContext, inbound: Inbound) -> Proce
         env.result = Result().reply("抱歉，系统处理这条消息时出错，已记录。请稍后再试，或直接联系您的服务员。")
     now = chat.services.clock()
     await uow.outbox.add(env.result.pushes, now)
-    await uow.conversations.put(key, env.state, now)
-    for person, ticket_id in env.seen.items():
-        seen_state = await uow.conversations.get(person)
-        seen_state["last_ticket"] = ticket_id
-        await uow.conversations.put(person, seen_state, now)
+    if env.state != state_before:
+        await uow.conversations.put(key, env.state, now)
     await uow.messages.finish(row_id, person_id=person_id, replies=env.result.replies, at=now, redact=redact)
     await uow.commit()
     return Processed(env.result.replies)
@@ -111,8 +109,7 @@ async def _after_onboarding(env: Env, person_id: str) -> None:
     assert actor is not None
     env.actor = actor
     env.state = {}
-    registered = Env(uow=env.uow, chat=env.chat, actor=actor, inbound=env.inbound, state={}, result=env.result,
-                     seen=env.seen)
+    registered = Env(uow=env.uow, chat=env.chat, actor=actor, inbound=env.inbound, state={}, result=env.result)
     for text in pending[:1]:
         await business.free_text(registered, text)
     await env.uow.conversations.put(actor.id, registered.state, env.now())

@@ -156,7 +156,8 @@ def rating_card(ticket: Ticket) -> Card:
 
 def receipt_lines(env: Env, ticket: Ticket, classification, helper: Person | None) -> list[str]:
     lines = [f"已收到您的诉求，工单号 #{ticket.id}。"]
-    if classification is not None and classification.in_scope and classification.category_name:
+    if (classification is not None and classification.in_scope and classification.category_name
+            and not getattr(classification, "needs_review", False)):
         dept = env.chat.directory.name(classification.department) if classification.department else ""
         lines.append(
             f"初步分类：{classification.category_name}" + (f"（一般由{dept}负责）" if dept else "")

@@ -86,7 +86,7 @@ async def statistics(env: Env) -> None:
     example="审批延期 #12 同意",
 )
 async def decide_extension(env: Env, ticket_id: int | None, decision: str) -> None:
-    ticket_id = env.ticket_or_last(ticket_id)
+    ticket_id = await env.ticket_or_last(ticket_id)
     if decision.startswith(APPROVE_WORDS):
         before = await svc.view_ticket(env.uow, env.actor, ticket_id)
         until = before.extension_until

@@ -29,7 +29,7 @@ async def _sender_label(env: Env) -> str:
     example="受理 #12",
 )
 async def handle(env: Env, ticket_id: int | None, reason: str) -> None:
-    t = await svc.handle(env.uow, env.ctx, env.actor, env.ticket_or_last(ticket_id), reason=reason,
+    t = await svc.handle(env.uow, env.ctx, env.actor, await env.ticket_or_last(ticket_id), reason=reason,
                          source_message_id=env.source)
     env.reply(
         f"已受理工单 #{t.id}（街道园区渠道「即时办理」）。请于{moment(t.next_due_at, env.chat.tz)}前"
@@ -48,7 +48,7 @@ async def handle(env: Env, ticket_id: int | None, reason: str) -> None:
     example="转办 #12 区人社局",
 )
 async def forward(env: Env, ticket_id: int | None, department: str, reason: str) -> None:
-    t = await svc.forward(env.uow, env.ctx, env.actor, env.ticket_or_last(ticket_id), department, reason=reason,
+    t = await svc.forward(env.uow, env.ctx, env.actor, await env.ticket_or_last(ticket_id), department, reason=reason,
                           source_message_id=env.source)
     name = env.chat.directory.name(department)
     env.reply(f"工单 #{t.id} 已转办{name}，答复期限{moment(t.next_due_at, env.chat.tz)}。", t)
@@ -65,7 +65,7 @@ async def forward(env: Env, ticket_id: int | None, department: str, reason: str)
     example="会商 #12 区市场监管局 区城管委 区生态环境局",
 )
 async def whistle(env: Env, ticket_id: int | None, departments: tuple[str, ...], reason: str) -> None:
-    t = await svc.whistle(env.uow, env.ctx, env.actor, env.ticket_or_last(ticket_id), departments, reason=reason,
+    t = await svc.whistle(env.uow, env.ctx, env.actor, await env.ticket_or_last(ticket_id), departments, reason=reason,
                           source_message_id=env.source)
     names = env.chat.directory.names(t.departments)
     env.reply(f"工单 #{t.id} 已吹哨：{names}，会商答复期限{moment(t.next_due_at, env.chat.tz)}。各部门报到后会通知您。", t)
@@ -88,7 +88,7 @@ async def whistle(env: Env, ticket_id: int | None, departments: tuple[str, ...],
     example="提级 #12 12345 QY20261001",
 )
 async def refer(env: Env, ticket_id: int | None, platform: str, external_ref: str, reason: str) -> None:
-    t = await svc.refer(env.uow, env.ctx, env.actor, env.ticket_or_last(ticket_id), platform,
+    t = await svc.refer(env.uow, env.ctx, env.actor, await env.ticket_or_last(ticket_id), platform,
                         external_ref=external_ref, reason=reason, source_message_id=env.source)
     ref = f"（外部单号 {t.external_ref}）" if t.external_ref else "（拿到外部单号后可再次发送：提级 12345 单号）"
     env.reply(f"工单 #{t.id} 已提级至{notify.platform_label(platform)}{ref}，请持续跟进，"
@@ -109,7 +109,7 @@ async def refer(env: Env, ticket_id: int | None, platform: str, external_ref: st
     example="不予受理 #12 属于信访事项，请通过信访渠道反映",
 )
 async def reject(env: Env, ticket_id: int | None, reason: str) -> None:
-    t = await svc.reject(env.uow, env.ctx, env.actor, env.ticket_or_last(ticket_id), reason, source_message_id=env.source)
+    t = await svc.reject(env.uow, env.ctx, env.actor, await env.ticket_or_last(ticket_id), reason, source_message_id=env.source)
     env.reply(f"工单 #{t.id} 已不予受理，理由已告知企业。", t)
     await notify.to_requester(env, t, f"很抱歉，该事项不在“政企同行·有需必应”服务范围内：{reason}", "reject")
 
@@ -122,7 +122,7 @@ async def reject(env: Env, ticket_id: int | None, reason: str) -> None:
     example="回复 #12 请把营业执照照片发我一下",
 )
 async def reply(env: Env, ticket_id: int | None, text: str) -> None:
-    t = await svc.reply(env.uow, env.ctx, env.actor, env.ticket_or_last(ticket_id), text, source_message_id=env.source)
+    t = await svc.reply(env.uow, env.ctx, env.actor, await env.ticket_or_last(ticket_id), text, source_message_id=env.source)
     sender = await _sender_label(env)
     env.reply(f"已转达给企业（工单 #{t.id}）。", t)
     await notify.to_requester(env, t, f"{sender}：{text}", "reply")
@@ -138,7 +138,7 @@ async def reply(env: Env, ticket_id: int | None, text: str) -> None:
     example="接收 #12",
 )
 async def accept(env: Env, ticket_id: int | None) -> None:
-    t = await svc.accept(env.uow, env.ctx, env.actor, env.ticket_or_last(ticket_id), source_message_id=env.source)
+    t = await svc.accept(env.uow, env.ctx, env.actor, await env.ticket_or_last(ticket_id), source_message_id=env.source)
     env.reply(f"已接收工单 #{t.id}，请于{moment(t.next_due_at, env.chat.tz)}前答复：答复 方案 预计完成日期。", t)
     await notify.to_helpers(env, t, f"工单 #{t.id} 已由{await _sender_label(env)}接收。", "accept")
 
@@ -151,7 +151,7 @@ async def accept(env: Env, ticket_id: int | None) -> None:
     example="退回 #12 不属于本部门职责，建议转区城管委",
 )
 async def return_ticket(env: Env, ticket_id: int | None, reason: str) -> None:
-    t = await svc.return_ticket(env.uow, env.ctx, env.actor, env.ticket_or_last(ticket_id), reason,
+    t = await svc.return_ticket(env.uow, env.ctx, env.actor, await env.ticket_or_last(ticket_id), reason,
                                 source_message_id=env.source)
     env.reply(f"工单 #{t.id} 已退回服务员。", t)
     card = Card(
@@ -172,7 +172,7 @@ async def return_ticket(env: Env, ticket_id: int | None, reason: str) -> None:
     example="报到 #12",
 )
 async def check_in(env: Env, ticket_id: int | None) -> None:
-    t = await svc.check_in(env.uow, env.ctx, env.actor, env.ticket_or_last(ticket_id), source_message_id=env.source)
+    t = await svc.check_in(env.uow, env.ctx, env.actor, await env.ticket_or_last(ticket_id), source_message_id=env.source)
     missing = [d for d in t.departments if d not in t.checked_in]
     status = f"尚未报到：{env.chat.directory.names(missing)}" if missing else "各部门已全部报到"
     env.reply(f"已报到（工单 #{t.id}）。{status}。", t)
@@ -188,7 +188,7 @@ async def check_in(env: Env, ticket_id: int | None) -> None:
     example="答复 #12 已协调物业恢复供水 2026-10-12",
 )
 async def answer(env: Env, ticket_id: int | None, solution: str, eta: date) -> None:
-    t = await svc.answer(env.uow, env.ctx, env.actor, env.ticket_or_last(ticket_id), solution, eta,
+    t = await svc.answer(env.uow, env.ctx, env.actor, await env.ticket_or_last(ticket_id), solution, eta,
                          source_message_id=env.source)
     env.reply(f"已答复工单 #{t.id}，预计完成日期{day(eta)}，到期前请督促落实并发送「办结 结果」。", t)
     sender = await _sender_label(env)
@@ -205,7 +205,7 @@ async def answer(env: Env, ticket_id: int | None, solution: str, eta: date) -> N
     example="办结 #12 已完成变更登记",
 )
 async def resolve(env: Env, ticket_id: int | None, result: str) -> None:
-    t = await svc.resolve(env.uow, env.ctx, env.actor, env.ticket_or_last(ticket_id), result, source_message_id=env.source)
+    t = await svc.resolve(env.uow, env.ctx, env.actor, await env.ticket_or_last(ticket_id), result, source_message_id=env.source)
     env.reply(f"工单 #{t.id} 已办结，已请企业评价。", t)
     await notify.to_requester(
         env, t, f"您的诉求已办结：{result}\n请回复「评价 分数 意见」（1–5分），例如：评价 5 很满意。",
@@ -223,7 +223,7 @@ async def resolve(env: Env, ticket_id: int | None, result: str) -> None:
     example="延期 #12 2026-10-30 需等待市级部门批复",
 )
 async def request_extension(env: Env, ticket_id: int | None, until: date, reason: str) -> None:
-    t = await svc.request_extension(env.uow, env.ctx, env.actor, env.ticket_or_last(ticket_id), until, reason,
+    t = await svc.request_extension(env.uow, env.ctx, env.actor, await env.ticket_or_last(ticket_id), until, reason,
                                     source_message_id=env.source)
     env.reply(f"工单 #{t.id} 的延期申请（至{day(until)}）已提交区政务服务办审批。", t)
     card = Card(

@@ -23,7 +23,7 @@ def _sqlite_setup(sync_engine: sa.Engine) -> None:
     @event.listens_for(sync_engine, "connect")
     def on_connect(dbapi_conn, _record):
         # Take over transaction control from the driver so that BEGIN IMMEDIATE below is
-        # the only BEGIN (the SQLAlchemy-documented recipe for pysqlite/aiosqlite).
+        # the only BEGIN (the SQLAlchemy-documented recipe for pysqlite).
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -39,10 +39,17 @@ def _sqlite_setup(sync_engine: sa.Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def create_sync_engine(url: str) -> sa.Engine:
+    """SQLite through the standard library driver (see storage/database.py for why)."""
+    parsed = sa.make_url(url).set(drivername="sqlite")
+    ensure_sqlite_dir(parsed)
+    engine = sa.create_engine(parsed, connect_args={"timeout": 10, "check_same_thread": False})
+    _sqlite_setup(engine)
+    return engine
+
+
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+    """Async engine for server databases (PostgreSQL); SQLite uses create_sync_engine."""
     if is_sqlite(url):
-        ensure_sqlite_dir(url)
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 10})
-        _sqlite_setup(engine.sync_engine)
-        return engine
+        raise ValueError("SQLite runs on the sync driver: use create_sync_engine")
     return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)

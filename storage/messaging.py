@@ -19,37 +19,73 @@ def upsert(conn: AsyncConnection, table: sa.Table):
     return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
 
 
+def _per_dialect(build):
+    """Build a dialect-specific statement once per dialect (building one costs more than running it)."""
+    cache: dict[str, Any] = {}
+
+    def get(conn: AsyncConnection):
+        name = conn.dialect.name
+        if name not in cache:
+            cache[name] = build(conn)
+        return cache[name]
+
+    return get
+
+
+_record_inbound = _per_dialect(
+    lambda conn: upsert(conn, t.inbound_messages)
+    .on_conflict_do_nothing(index_elements=["platform", "message_id"])
+    .returning(t.inbound_messages.c.id)
+)
+_REPLIES_OF = sa.select(t.inbound_messages.c.replies).where(
+    t.inbound_messages.c.platform == sa.bindparam("platform"),
+    t.inbound_messages.c.message_id == sa.bindparam("message_id"),
+)
+_FINISH = sa.update(t.inbound_messages).where(t.inbound_messages.c.id == sa.bindparam("_id"))
+_INSERT_PUSH = sa.insert(t.outbox)
+_LATEST_TICKET_PUSH = (
+    sa.select(t.outbox.c.ticket_id, t.outbox.c.created_at)
+    .where(t.outbox.c.person_id == sa.bindparam("person_id"), t.outbox.c.ticket_id.is_not(None))
+    .order_by(t.outbox.c.id.desc())
+    .limit(1)
+)
+_GET_STATE = sa.select(t.conversations.c.state).where(t.conversations.c.key == sa.bindparam("key"))
+
+
+def _build_put_state(conn):
+    stmt = upsert(conn, t.conversations)
+    return stmt.on_conflict_do_update(
+        index_elements=["key"], set_={"state": stmt.excluded.state, "updated_at": stmt.excluded.updated_at}
+    )
+
+
+_put_state = _per_dialect(_build_put_state)
+
+
 class SqlMessageLog:
     def __init__(self, conn: AsyncConnection):
         self.conn = conn
 
     async def record(self, inbound: Inbound) -> int | None:
         """Store an inbound message; None if this (platform, message id) was stored before."""
-        stmt = (
-            upsert(self.conn, t.inbound_messages)
-            .values(
-                platform=inbound.platform,
-                message_id=inbound.message_id,
-                sender_id=inbound.sender_id,
-                text=inbound.text,
-                received_at=inbound.at,
-            )
-            .on_conflict_do_nothing(index_elements=["platform", "message_id"])
-            .returning(t.inbound_messages.c.id)
-        )
-        return (await self.conn.execute(stmt)).scalar_one_or_none()
+        values = {
+            "platform": inbound.platform,
+            "message_id": inbound.message_id,
+            "sender_id": inbound.sender_id,
+            "text": inbound.text,
+            "received_at": inbound.at,
+        }
+        return (await self.conn.execute(_record_inbound(self.conn), values)).scalar_one_or_none()
 
     async def replies_of(self, platform: str, message_id: str) -> list[Outbound] | None:
-        c = t.inbound_messages.c
-        replies = await self.conn.scalar(
-            sa.select(c.replies).where(c.platform == platform, c.message_id == message_id)
-        )
+        replies = await self.conn.scalar(_REPLIES_OF, {"platform": platform, "message_id": message_id})
         return None if replies is None else [outbound_from_json(r) for r in replies]
 
     async def finish(
         self, row_id: int, *, person_id: str | None, replies: list[Outbound], at: datetime, redact: str | None = None
     ) -> None:
         values: dict[str, Any] = {
+            "_id": row_id,
             "person_id": person_id,
             "replies": [r.to_json() for r in replies],
             "processed_at": at,
@@ -57,7 +93,7 @@ class SqlMessageLog:
         if redact is not None:
             # Out-of-scope content (secrets, privacy...) is not kept beyond what the audit needs.
             values["text"] = redact
-        await self.conn.execute(sa.update(t.inbound_messages).where(t.inbound_messages.c.id == row_id).values(values))
+        await self.conn.execute(_FINISH, values)
 
 
 class SqlOutbox:
@@ -68,7 +104,7 @@ class SqlOutbox:
         if not pushes:
             return
         await self.conn.execute(
-            sa.insert(t.outbox),
+            _INSERT_PUSH,
             [
                 {
                     "person_id": p.to,
@@ -82,6 +118,11 @@ class SqlOutbox:
                 for p in pushes
             ],
         )
+
+    async def latest_ticket_for(self, person_id: str) -> tuple[int, datetime] | None:
+        """The ticket of the last push this person received, and when."""
+        row = (await self.conn.execute(_LATEST_TICKET_PUSH, {"person_id": person_id})).first()
+        return (row.ticket_id, row.created_at) if row else None
 
     async def for_person(self, person_id: str, after_id: int = 0, limit: int = 100) -> list[StoredPush]:
         c = t.outbox.c
@@ -103,13 +144,8 @@ class SqlConversations:
         self.conn = conn
 
     async def get(self, key: str) -> dict[str, Any]:
-        state = await self.conn.scalar(sa.select(t.conversations.c.state).where(t.conversations.c.key == key))
+        state = await self.conn.scalar(_GET_STATE, {"key": key})
         return dict(state) if state else {}
 
     async def put(self, key: str, state: dict[str, Any], at: datetime) -> None:
-        stmt = upsert(self.conn, t.conversations).values(key=key, state=state, updated_at=at)
-        await self.conn.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["key"], set_={"state": stmt.excluded.state, "updated_at": stmt.excluded.updated_at}
-            )
-        )
+        await self.conn.execute(_put_state(self.conn), {"key": key, "state": state, "updated_at": at})

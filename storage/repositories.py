@@ -73,6 +73,26 @@ def _ticket_from_row(row: sa.Row, departments: tuple[str, ...]) -> Ticket:
     )
 
 
+# Statements built once: building a SQLAlchemy statement per call costs more than running it.
+_INSERT_TICKET = sa.insert(t.tickets).returning(t.tickets.c.id)
+_GET_TICKET = sa.select(t.tickets).where(t.tickets.c.id == sa.bindparam("ticket_id"))
+_SAVE_TICKET = (
+    sa.update(t.tickets)
+    .where(t.tickets.c.id == sa.bindparam("_id"), t.tickets.c.version == sa.bindparam("_version"))
+    .values(version=t.tickets.c.version + 1)
+)
+_INSERT_TICKET_DEPARTMENT = sa.insert(t.ticket_departments)
+_DELETE_TICKET_DEPARTMENTS = sa.delete(t.ticket_departments).where(
+    t.ticket_departments.c.ticket_id == sa.bindparam("ticket_id")
+)
+_TICKET_DEPARTMENTS = (
+    sa.select(t.ticket_departments.c.ticket_id, t.ticket_departments.c.department_code)
+    .where(t.ticket_departments.c.ticket_id.in_(sa.bindparam("ids", expanding=True)))
+    .order_by(t.ticket_departments.c.ticket_id, t.ticket_departments.c.position)
+)
+_INSERT_AUDIT = sa.insert(t.audit_events)
+
+
 def due_query(at: datetime, limit: int = 1000) -> sa.Select:
     """Tickets whose next deadline is at or before `at`: answered by ix_tickets_next_due_at."""
     c = t.tickets.c
@@ -87,18 +107,19 @@ def due_query(at: datetime, limit: int = 1000) -> sa.Select:
 class SqlTicketRepository:
     def __init__(self, conn: AsyncConnection):
         self.conn = conn
+        # Departments as last read or written in this unit of work: unchanged ones are not rewritten.
+        self._stored_departments: dict[int, tuple[str, ...]] = {}
 
     async def add(self, ticket: Ticket) -> int:
         values = _ticket_values(ticket)
         values["version"] = 1
-        result = await self.conn.execute(sa.insert(t.tickets).values(values).returning(t.tickets.c.id))
-        ticket.id = result.scalar_one()
+        ticket.id = (await self.conn.execute(_INSERT_TICKET, values)).scalar_one()
         ticket.version = 1
         await self._write_departments(ticket.id, ticket.departments)
         return ticket.id
 
     async def get(self, ticket_id: int) -> Ticket | None:
-        row = (await self.conn.execute(sa.select(t.tickets).where(t.tickets.c.id == ticket_id))).first()
+        row = (await self.conn.execute(_GET_TICKET, {"ticket_id": ticket_id})).first()
         if row is None:
             return None
         depts = await self._departments_of([ticket_id])
@@ -107,21 +128,19 @@ class SqlTicketRepository:
     async def save(self, ticket: Ticket) -> None:
         assert ticket.id is not None
         values = _ticket_values(ticket)
-        result = await self.conn.execute(
-            sa.update(t.tickets)
-            .where(t.tickets.c.id == ticket.id, t.tickets.c.version == ticket.version)
-            .values({**values, "version": t.tickets.c.version + 1})
-        )
+        result = await self.conn.execute(_SAVE_TICKET, {**values, "_id": ticket.id, "_version": ticket.version})
         if result.rowcount != 1:
             raise ConcurrentUpdateError(ticket.id)
         ticket.version += 1
-        await self.conn.execute(sa.delete(t.ticket_departments).where(t.ticket_departments.c.ticket_id == ticket.id))
-        await self._write_departments(ticket.id, ticket.departments)
+        if self._stored_departments.get(ticket.id) != ticket.departments:
+            await self.conn.execute(_DELETE_TICKET_DEPARTMENTS, {"ticket_id": ticket.id})
+            await self._write_departments(ticket.id, ticket.departments)
 
     async def _write_departments(self, ticket_id: int, departments: tuple[str, ...]) -> None:
+        self._stored_departments[ticket_id] = departments
         if departments:
             await self.conn.execute(
-                sa.insert(t.ticket_departments),
+                _INSERT_TICKET_DEPARTMENT,
                 [
                     {"ticket_id": ticket_id, "department_code": code, "position": i}
                     for i, code in enumerate(departments)
@@ -131,15 +150,14 @@ class SqlTicketRepository:
     async def _departments_of(self, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
         if not ids:
             return {}
-        rows = await self.conn.execute(
-            sa.select(t.ticket_departments.c.ticket_id, t.ticket_departments.c.department_code)
-            .where(t.ticket_departments.c.ticket_id.in_(ids))
-            .order_by(t.ticket_departments.c.ticket_id, t.ticket_departments.c.position)
-        )
+        rows = await self.conn.execute(_TICKET_DEPARTMENTS, {"ids": list(ids)})
         out: dict[int, list[str]] = {}
         for ticket_id, code in rows:
             out.setdefault(ticket_id, []).append(code)
-        return {k: tuple(v) for k, v in out.items()}
+        found = {k: tuple(v) for k, v in out.items()}
+        for ticket_id in ids:
+            self._stored_departments[ticket_id] = found.get(ticket_id, ())
+        return found
 
     async def due_before(self, at: datetime, limit: int = 1000) -> list[DueTicket]:
         rows = (await self.conn.execute(due_query(at, limit))).all()
@@ -194,16 +212,17 @@ class SqlAuditRepository:
 
     async def add(self, event: AuditEvent) -> None:
         await self.conn.execute(
-            sa.insert(t.audit_events).values(
-                ticket_id=event.ticket_id,
-                at=event.at,
-                actor_id=event.actor_id,
-                action=event.action.value,
-                from_status=event.from_status.value if event.from_status else None,
-                to_status=event.to_status.value,
-                detail=_jsonable(event.detail),
-                source_message_id=event.source_message_id,
-            )
+            _INSERT_AUDIT,
+            {
+                "ticket_id": event.ticket_id,
+                "at": event.at,
+                "actor_id": event.actor_id,
+                "action": event.action.value,
+                "from_status": event.from_status.value if event.from_status else None,
+                "to_status": event.to_status.value,
+                "detail": _jsonable(event.detail),
+                "source_message_id": event.source_message_id,
+            },
         )
 
     async def for_ticket(self, ticket_id: int) -> list[AuditEvent]:
@@ -254,13 +273,42 @@ def _department_from_row(r: sa.Row) -> Department:
     return Department(r.code, r.name, r.full_name, r.working_group, Hub(r.hub) if r.hub else None)
 
 
+_PERSON = sa.select(t.people).where(t.people.c.id == sa.bindparam("person_id"))
+_PERSON_BY_IDENTITY = (
+    sa.select(t.people)
+    .join(t.identities, t.identities.c.person_id == t.people.c.id)
+    .where(t.identities.c.platform == sa.bindparam("platform"),
+           t.identities.c.platform_user_id == sa.bindparam("user_id"))
+)
+# A business and its helpers in one round trip: one row per helper (or one with NULL).
+_BUSINESS = (
+    sa.select(t.businesses, t.business_helpers.c.helper_id)
+    .outerjoin(t.business_helpers, t.business_helpers.c.business_id == t.businesses.c.id)
+    .where(t.businesses.c.id == sa.bindparam("business_id"))
+    .order_by(t.business_helpers.c.position)
+)
+
+
 class SqlRosterRepository:
     def __init__(self, conn: AsyncConnection):
         self.conn = conn
+        # Identity map for this unit of work: one message reads the same people several times.
+        self._people: dict[str, Person | None] = {}
+        self._businesses: dict[str, Business | None] = {}
 
     async def person(self, person_id: str) -> Person | None:
-        row = (await self.conn.execute(sa.select(t.people).where(t.people.c.id == person_id))).first()
-        return _person_from_row(row) if row else None
+        if person_id not in self._people:
+            row = (await self.conn.execute(_PERSON, {"person_id": person_id})).first()
+            self._people[person_id] = _person_from_row(row) if row else None
+        return self._people[person_id]
+
+    async def person_by_identity(self, platform: str, platform_user_id: str) -> Person | None:
+        row = (await self.conn.execute(_PERSON_BY_IDENTITY, {"platform": platform, "user_id": platform_user_id})).first()
+        if row is None:
+            return None
+        person = _person_from_row(row)
+        self._people[person.id] = person
+        return person
 
     async def people(self, *, role: str | None = None, department: str | None = None) -> list[Person]:
         query = sa.select(t.people).order_by(t.people.c.id)
@@ -271,14 +319,15 @@ class SqlRosterRepository:
         return [_person_from_row(r) for r in await self.conn.execute(query)]
 
     async def business(self, business_id: str) -> Business | None:
-        row = (await self.conn.execute(sa.select(t.businesses).where(t.businesses.c.id == business_id))).first()
-        if row is None:
+        if business_id not in self._businesses:
+            self._businesses[business_id] = await self._read_business(business_id)
+        return self._businesses[business_id]
+
+    async def _read_business(self, business_id: str) -> Business | None:
+        rows = (await self.conn.execute(_BUSINESS, {"business_id": business_id})).all()
+        if not rows:
             return None
-        helpers = await self.conn.execute(
-            sa.select(t.business_helpers.c.helper_id)
-            .where(t.business_helpers.c.business_id == business_id)
-            .order_by(t.business_helpers.c.position)
-        )
+        row = rows[0]
         return Business(
             id=row.id,
             name=row.name,
@@ -287,7 +336,7 @@ class SqlRosterRepository:
             address=row.address,
             zone_code=row.zone_code,
             park_code=row.park_code,
-            helper_ids=tuple(h for (h,) in helpers),
+            helper_ids=tuple(r.helper_id for r in rows if r.helper_id is not None),
             fictional=row.fictional,
         )
 
@@ -313,6 +362,8 @@ class SqlRosterRepository:
         people: Iterable[Person] = (),
         businesses: Iterable[Business] = (),
     ) -> None:
+        self._people.clear()
+        self._businesses.clear()
         await self._upsert(t.streets, "code", [{"code": s.code, "name": s.name} for s in streets])
         await self._upsert(
             t.zones, "code",

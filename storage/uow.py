@@ -46,13 +46,3 @@ class SqlUnitOfWork:
     async def rollback(self) -> None:
         assert self._conn is not None
         await self._conn.rollback()
-
-
-class UnitOfWorkFactory:
-    """Hands out units of work on the app's one engine."""
-
-    def __init__(self, engine: AsyncEngine):
-        self.engine = engine
-
-    def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine)

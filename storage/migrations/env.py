@@ -7,7 +7,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from storage.engine import create_engine
+from storage.engine import create_engine, create_sync_engine, is_sqlite
 from storage.tables import metadata
 
 config = context.config
@@ -34,9 +34,23 @@ async def _run_async() -> None:
         await engine.dispose()
 
 
+def _run_sqlite() -> None:
+    # SQLite runs on the sync driver, as in the app (storage/database.py): no event loop needed,
+    # so migrations also run where one is already running.
+    engine = create_sync_engine(config.get_main_option("sqlalchemy.url"))
+    try:
+        with engine.connect() as conn:
+            _run(conn)
+            conn.commit()
+    finally:
+        engine.dispose()
+
+
 if context.is_offline_mode():
     context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=metadata)
     with context.begin_transaction():
         context.run_migrations()
+elif is_sqlite(config.get_main_option("sqlalchemy.url")):
+    _run_sqlite()
 else:
     asyncio.run(_run_async())

@@ -21,9 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a plain script
 
-from storage.engine import create_engine  # noqa: E402
+from storage.database import open_database  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
-from storage.repositories import SqlTicketRepository, due_query  # noqa: E402
+from storage.repositories import due_query  # noqa: E402
 
 NOW = datetime(2026, 10, 8, 9, 30, tzinfo=timezone.utc)
 DUE = 100  # tickets past their deadline at NOW, whatever the table size
@@ -87,24 +87,24 @@ def time_raw(path: Path, rounds: int = 200) -> float:
 
 
 async def time_service(path: Path, rounds: int = 200) -> float:
-    engine = create_engine(f"sqlite+aiosqlite:///{path}")
+    db = open_database(f"sqlite:///{path}")
     samples = []
     try:
-        async with engine.connect() as conn:
-            repo = SqlTicketRepository(conn)
-            for _ in range(rounds):
+        for _ in range(rounds):
+            async with db.uow() as uow:
                 start = time.perf_counter()
-                found = await repo.due_before(NOW)
+                found = await uow.tickets.due_before(NOW)
                 samples.append(time.perf_counter() - start)
-                await conn.rollback()
-            assert len(found) == DUE, len(found)
-            plan = await conn.exec_driver_sql(
-                "EXPLAIN QUERY PLAN "
-                + str(due_query(NOW).compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
-            )
-            detail = " | ".join(str(r[-1]) for r in plan)
+        assert len(found) == DUE, len(found)
+        conn = db.connection()
+        plan = conn.exec_driver_sql(
+            "EXPLAIN QUERY PLAN "
+            + str(due_query(NOW).compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+        )
+        detail = " | ".join(str(r[-1]) for r in plan)
+        conn.rollback()
     finally:
-        await engine.dispose()
+        await db.dispose()
     print(f"    plan: {detail}")
     return statistics.median(samples)
 
@@ -114,7 +114,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for total in (10**4, 10**6):
             path = Path(tmp) / f"bench_{total}.db"
-            upgrade(f"sqlite+aiosqlite:///{path}")
+            upgrade(f"sqlite:///{path}")
             start = time.perf_counter()
             populate(path, total)
             print(f"{total:>9,} tickets ({DUE} due) populated in {time.perf_counter() - start:.1f} s")

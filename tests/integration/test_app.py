@@ -28,11 +28,12 @@ async def test_healthz_checks_the_database(aiohttp_client, settings):
 async def test_healthz_reports_a_dead_database(aiohttp_client, settings):
     app = create_app(settings)
     client = await aiohttp_client(app)
-    from bot.app import ENGINE
+    from bot.app import DB
 
-    # The database goes away: pooled connections close, and new ones are refused.
-    await app[ENGINE].dispose()
-    event.listen(app[ENGINE].sync_engine, "do_connect", _refuse)
+    # The database goes away: open connections close, and new ones are refused.
+    db = app[DB]
+    await db.dispose()
+    event.listen(getattr(db.engine, "sync_engine", db.engine), "do_connect", _refuse)
     response = await client.get("/healthz")
     assert response.status == 503
     assert (await response.json())["database"] == "unavailable"

@@ -15,8 +15,9 @@
   var API = '/sim/api';
   var STORE_KEY = 'zhengqi-sim.v1';
   var POLL_MS = 1000;            // the selected person's inbox
-  var OTHERS_POLL_MS = 4000;     // a light sweep over everyone else, for unread badges
-  var OTHERS_BATCH = 6;          // at most this many inbox requests per sweep
+  var OTHERS_POLL_MS = 3000;     // a light sweep over everyone else, for unread badges
+  var HOT_BATCH = 12;            // people opened in this tab: each sweep (round-robin past 12)
+  var COLD_BATCH = 3;            // everyone else: this many per sweep, round-robin
   var MAX_KEEP = 300;            // messages kept per person
   var SEND_TIMEOUT_MS = 30000;
   var POLL_TIMEOUT_MS = 10000;
@@ -36,7 +37,7 @@
     rosterLoaded: false
   };
   var inflight = {};   // user id -> true while an inbox request is running
-  var sweepIndex = 0;
+  var sweepPointer = { hot: 0, cold: 0 };
 
   var el = {};
 
@@ -266,6 +267,24 @@
     select.value = state.current || '';
     markCurrent();
     updateBadges();
+    applyFilter();
+  }
+
+  function applyFilter() {
+    var words = el.filter.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    var sections = el.list.querySelectorAll('.person-group');
+    for (var i = 0; i < sections.length; i++) {
+      var items = sections[i].querySelectorAll('li');
+      var shown = 0;
+      for (var j = 0; j < items.length; j++) {
+        var hay = (items[j].textContent + ' ' +
+          items[j].querySelector('.person').getAttribute('data-user-id')).toLowerCase();
+        var match = words.every(function (w) { return hay.indexOf(w) >= 0; });
+        items[j].hidden = !match;
+        if (match) shown++;
+      }
+      sections[i].hidden = !shown;
+    }
   }
 
   function markCurrent() {
@@ -323,6 +342,7 @@
     state.current = id;
     var c = conv(id);
     c.unread = 0;
+    c.opened = true;
     save();
     el.select.value = id;
     markCurrent();
@@ -687,13 +707,26 @@
     }).then(pollLoop, pollLoop);
   }
 
+  // Take up to n items from list, round-robin from pointer[key].
+  function takeRound(list, key, n) {
+    var out = [];
+    if (!list.length) return out;
+    var start = sweepPointer[key] % list.length;
+    for (var i = 0; i < Math.min(n, list.length); i++) out.push(list[(start + i) % list.length]);
+    sweepPointer[key] = (start + out.length) % list.length;
+    return out;
+  }
+
+  // Everyone opened in this tab (or with unread messages) is checked on every sweep; the rest
+  // of the roster a few at a time, so a large roster does not flood the server.
   function sweepOthers() {
-    var ids = everyone().filter(function (id) { return id !== state.current; });
-    var batch = [];
-    for (var i = 0; i < Math.min(OTHERS_BATCH, ids.length); i++) {
-      batch.push(ids[(sweepIndex + i) % ids.length]);
-    }
-    sweepIndex = ids.length ? (sweepIndex + batch.length) % ids.length : 0;
+    var others = everyone().filter(function (id) { return id !== state.current; });
+    var hot = others.filter(function (id) {
+      var c = state.convs[id];
+      return c && (c.opened || c.unread);
+    });
+    var cold = others.filter(function (id) { return hot.indexOf(id) < 0; });
+    var batch = takeRound(hot, 'hot', HOT_BATCH).concat(takeRound(cold, 'cold', COLD_BATCH));
     var chain = Promise.resolve();
     batch.forEach(function (id) { chain = chain.then(function () { return pollUser(id); }); });
     return chain;
@@ -760,6 +793,7 @@
     el.currentPerson = $('current-person');
     el.othersUnread = $('others-unread');
     el.rosterError = $('roster-error');
+    el.filter = $('person-filter');
 
     load();
 
@@ -769,6 +803,7 @@
     $('new-guest-button').addEventListener('click', newGuest);
     $('new-guest-button-compact').addEventListener('click', newGuest);
     $('clear-history').addEventListener('click', clearHistory);
+    el.filter.addEventListener('input', applyFilter);
     el.form.addEventListener('submit', function (event) {
       event.preventDefault();
       send(el.input.value, false);
