@@ -8,11 +8,12 @@ from typing import Any, AsyncIterator, Callable
 
 from aiohttp import web
 
-from bot.bootstrap import build_policy, calendar_warnings, read_policy_tickets, seed
+from bot.bootstrap import build_ladder, build_policy, calendar_warnings, read_policy_tickets, seed
 from bot.core.chat import Inbound, Outbound
 from bot.core.org import Person, Role
 from bot.core.services import ServiceContext, utc_now
 from bot.platforms.sim import routes as sim_routes
+from bot.scheduler import DeadlineJobs, scheduler_context
 from config.settings import Settings
 from handlers.context import ChatContext, DepartmentDirectory
 from handlers.dispatch import process
@@ -26,6 +27,7 @@ UOW = web.AppKey("uow", Callable)  # `async with app[UOW]() as uow`
 CONTEXT = web.AppKey("context", ServiceContext)
 CHAT = web.AppKey("chat", ChatContext)
 CLASSIFY = web.AppKey("classify", object)
+JOBS = web.AppKey("jobs", DeadlineJobs)
 
 
 def default_classifier() -> Callable[[str], Any]:
@@ -118,6 +120,11 @@ def create_app(
     for warning in calendar_warnings(policy.calendar, utc_now()):
         log.warning("%s", warning)
     app.cleanup_ctx.append(_database)
+    if settings.scheduler_enabled:
+        ladder = build_ladder(settings)
+        app.cleanup_ctx.append(
+            scheduler_context(JOBS, lambda a: DeadlineJobs(a[UOW], lambda: a[CHAT], ladder))
+        )
     app.router.add_get("/healthz", healthz)
     if settings.simulator_on:
         _mount_simulator(app)

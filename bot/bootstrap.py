@@ -22,6 +22,7 @@ from bot.core.org import (
     Zone,
 )
 from bot.core.ports import UnitOfWork
+from bot.core.reminders import Ladder
 from bot.core.workdays import WorkCalendar, unconfirmed_warning_zh
 from config.data import read_toml
 from config.settings import Settings
@@ -51,7 +52,13 @@ def build_policy(settings: Settings) -> DeadlinePolicy:
     missing = set(Channel) - set(rules)
     if missing:
         raise ValueError(f"{settings.policy_file}: channels missing: {sorted(missing)}")
-    return DeadlinePolicy(calendar=calendar, rules=rules)
+    tickets = data["tickets"]
+    return DeadlinePolicy(
+        calendar=calendar,
+        rules=rules,
+        rate_reminder_workdays=int(tickets["rate_reminder_workdays"]),
+        auto_close_workdays=int(tickets["auto_close_workdays"]),
+    )
 
 
 def calendar_warnings(calendar: WorkCalendar, now: datetime) -> list[str]:
@@ -172,3 +179,12 @@ async def seed(uow: UnitOfWork, settings: Settings) -> str:
 
 def read_policy_tickets(settings: Settings) -> dict[str, Any]:
     return read_toml(settings.policy_file)["tickets"]
+
+
+def build_ladder(settings: Settings) -> Ladder:
+    data = read_toml(settings.policy_file)["reminders"]
+    return Ladder(
+        before_hours=float(data["before_hours"]),
+        sweep_seconds=int(data["sweep_seconds"]),
+        digest_time=office_time(data["digest_time"]),
+    )

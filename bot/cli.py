@@ -98,6 +98,70 @@ def cmd_roster(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_remind(args: argparse.Namespace) -> int:
+    import json
+
+    from bot.bootstrap import build_ladder, build_policy
+    from bot.core.services import ServiceContext, utc_now
+    from handlers.context import ChatContext, DepartmentDirectory
+    from handlers.format import moment
+    from handlers.reminders import plan, plan_digests, sweep
+    from storage.database import open_database
+    from storage.migrate import upgrade
+
+    settings = load_settings()
+    policy = build_policy(settings)
+    ladder = build_ladder(settings)
+    if args.at and not args.dry_run:
+        print("--at 只能与 --dry-run 一起使用（不能在虚构的时间点真实发送）。", file=sys.stderr)
+        return 2
+    try:
+        at = datetime.fromisoformat(args.at) if args.at else utc_now()
+    except ValueError:
+        print(f"无法识别的时间：{args.at}（示例：2026-10-08T09:00）", file=sys.stderr)
+        return 2
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=policy.calendar.tz)
+    upgrade(settings.database_url)
+
+    async def run() -> int:
+        db = open_database(settings.database_url)
+        try:
+            async with db.uow() as uow:
+                departments = {d.code: d for d in await uow.roster.departments()}
+            chat = ChatContext(
+                services=ServiceContext(policy=policy, clock=lambda: at), directory=DepartmentDirectory(departments)
+            )
+            if not args.dry_run:
+                report = await sweep(db.uow, chat, ladder, at)
+                print(f"已发送 {len(report.sent)} 条提醒，自动关闭 {len(report.closed)} 件；"
+                      f"非工作时间暂缓 {report.held} 件。")
+                return 0
+            async with db.uow() as uow:
+                _, messages = await plan(uow, chat, ladder, at)
+                messages += await plan_digests(uow, chat, ladder, at)
+        finally:
+            await db.dispose()
+        office = policy.calendar.is_office_time(at)
+        if args.json:
+            if office:
+                for m in messages:
+                    print(json.dumps(m.to_json(), ensure_ascii=False))
+            return 0
+        if not office:
+            opens = policy.calendar.next_office_open(at)
+            print(f"{moment(at, policy.calendar.tz)} 不在工作时间，不发送；"
+                  f"{len(messages)} 条提醒将于 {moment(opens, policy.calendar.tz)} 起合并发送。")
+            return 0
+        if not messages:
+            print(f"{moment(at, policy.calendar.tz)} 没有需要发送的提醒。")
+        for m in messages:
+            print(f"→ {m.to}（{m.role}） 工单 #{m.ticket} [{m.rung}]\n  {m.text}")
+        return 0
+
+    return asyncio.run(run())
+
+
 def cmd_diagram(args: argparse.Namespace) -> int:
     from bot.core.diagram import mermaid
 
@@ -134,6 +198,12 @@ def build_parser() -> argparse.ArgumentParser:
     load = roster_sub.add_parser("load", help="导入名册文件（格式同 config/demo_roster.toml）")
     load.add_argument("file")
     roster.set_defaults(func=cmd_roster)
+
+    remind = sub.add_parser("remind", help="到期提醒：立即执行一次，或用 --dry-run 预览")
+    remind.add_argument("--dry-run", action="store_true", help="只列出将要发送的提醒，不发送")
+    remind.add_argument("--at", help="预览的时间点（ISO 8601，北京时间），仅与 --dry-run 一起使用")
+    remind.add_argument("--json", action="store_true", help="每条提醒输出一个 JSON 对象")
+    remind.set_defaults(func=cmd_remind)
 
     diagram = sub.add_parser("diagram", help="输出工单状态流转图（Mermaid）")
     diagram.set_defaults(func=cmd_diagram)

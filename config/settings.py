@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     # None: decided by whether platform credentials are configured.
     demo: bool | None = None
     sim_enabled: bool | None = None
+    # The deadline sweep and digests; turn off only where another process runs them.
+    scheduler_enabled: bool = True
     log_level: str = "INFO"
 
     policy_file: Path = CONFIG_DIR / "policy.toml"

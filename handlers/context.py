@@ -61,8 +61,8 @@ class DepartmentDirectory:
 @dataclass
 class ChatContext:
     services: ServiceContext
-    classify: Callable[[str], Any]
     directory: DepartmentDirectory
+    classify: Callable[[str], Any] | None = None  # not needed by the scheduler or the CLI
     merge_window: timedelta = timedelta(minutes=10)
 
     @property

@@ -27,7 +27,7 @@ def _scope(env: Env) -> str | None:
     example="超时",
 )
 async def overdue(env: Env) -> None:
-    due = await env.uow.tickets.due_before(env.now(), limit=200)
+    due = await env.uow.tickets.overdue(env.now(), limit=200)
     scope = _scope(env)
     if scope is not None:
         due = [d for d in due if scope in d.departments]
@@ -36,10 +36,9 @@ async def overdue(env: Env) -> None:
         return
     lines = [f"超期诉求 {len(due)} 件："]
     for d in due[:30]:
-        ticket = await env.uow.tickets.get(d.id)
         who = env.chat.directory.names(d.departments) if d.departments else "助企服务员"
         lines.append(
-            f"· #{d.id} {shorten(ticket.text, 20)} — {STATUS_LABELS[d.status]}，"
+            f"· #{d.id} {shorten(d.text, 20)} — {STATUS_LABELS[d.status]}，"
             f"期限{moment(d.next_due_at, env.chat.tz)}，责任：{who}"
         )
     if len(due) > 30:
@@ -67,7 +66,7 @@ async def statistics(env: Env) -> None:
     for (status, channel), n in counts.items():
         by_status[status] = by_status.get(status, 0) + n
         by_channel[channel] = by_channel.get(channel, 0) + n
-    overdue_count = len([d for d in await env.uow.tickets.due_before(env.now(), limit=100000)
+    overdue_count = len([d for d in await env.uow.tickets.overdue(env.now(), limit=100000)
                          if scope is None or scope in d.departments])
     rules = env.ctx.policy.rules
     lines = [f"诉求总数：{total}（其中超期 {overdue_count} 件）", "按状态："]

@@ -20,9 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from storage.engine import create_engine, create_sync_engine, is_sqlite
-from storage.messaging import SqlConversations, SqlMessageLog, SqlOutbox
-from storage.repositories import SqlAuditRepository, SqlRosterRepository, SqlTicketRepository
-from storage.uow import SqlUnitOfWork
+from storage.uow import SqlUnitOfWork, attach_repositories
 
 
 class Database:
@@ -112,13 +110,7 @@ class InlineUnitOfWork:
         except BaseException:
             self._db.lock.release()
             raise
-        inline = InlineConnection(self._conn)
-        self.tickets = SqlTicketRepository(inline)
-        self.audit = SqlAuditRepository(inline)
-        self.roster = SqlRosterRepository(inline)
-        self.messages = SqlMessageLog(inline)
-        self.outbox = SqlOutbox(inline)
-        self.conversations = SqlConversations(inline)
+        attach_repositories(self, InlineConnection(self._conn))
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -49,6 +49,10 @@ _LATEST_TICKET_PUSH = (
     .order_by(t.outbox.c.id.desc())
     .limit(1)
 )
+_claim = _per_dialect(
+    lambda conn: upsert(conn, t.claims).on_conflict_do_nothing(index_elements=["key"]).returning(t.claims.c.key)
+)
+_EXISTING_CLAIMS = sa.select(t.claims.c.key).where(t.claims.c.key.in_(sa.bindparam("keys", expanding=True)))
 _GET_STATE = sa.select(t.conversations.c.state).where(t.conversations.c.key == sa.bindparam("key"))
 
 
@@ -149,3 +153,21 @@ class SqlConversations:
 
     async def put(self, key: str, state: dict[str, Any], at: datetime) -> None:
         await self.conn.execute(_put_state(self.conn), {"key": key, "state": state, "updated_at": at})
+
+
+class SqlClaims:
+    """Exactly-once claims: the first transaction to insert a key owns it."""
+
+    def __init__(self, conn: AsyncConnection):
+        self.conn = conn
+
+    async def claim(self, key: str, at: datetime) -> bool:
+        won = await self.conn.execute(_claim(self.conn), {"key": key, "claimed_at": at})
+        return won.scalar_one_or_none() is not None
+
+    async def existing(self, keys: list[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(keys), 500):
+            rows = await self.conn.execute(_EXISTING_CLAIMS, {"keys": keys[start:start + 500]})
+            found.update(k for (k,) in rows)
+        return found

@@ -97,7 +97,7 @@ def due_query(at: datetime, limit: int = 1000) -> sa.Select:
     """Tickets whose next deadline is at or before `at`: answered by ix_tickets_next_due_at."""
     c = t.tickets.c
     return (
-        sa.select(c.id, c.status, c.next_due_at, c.helper_id)
+        sa.select(c.id, c.status, c.next_due_at, c.helper_id, c.business_id, c.requester_id, c.text, c.resolved_at)
         .where(c.next_due_at <= at)
         .order_by(c.next_due_at)
         .limit(limit)
@@ -163,8 +163,16 @@ class SqlTicketRepository:
         rows = (await self.conn.execute(due_query(at, limit))).all()
         depts = await self._departments_of([r.id for r in rows])
         return [
-            DueTicket(r.id, Status(r.status), r.next_due_at, r.helper_id, depts.get(r.id, ())) for r in rows
+            DueTicket(
+                r.id, Status(r.status), r.next_due_at, r.helper_id, depts.get(r.id, ()),
+                r.business_id, r.requester_id, r.text, r.resolved_at,
+            )
+            for r in rows
         ]
+
+    async def overdue(self, at: datetime, limit: int = 1000) -> list[DueTicket]:
+        # Resolved tickets are few at any time: filtering them here keeps one indexed query.
+        return [d for d in await self.due_before(at, limit) if d.overdue_counts]
 
     async def list_by(
         self,

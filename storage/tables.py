@@ -221,3 +221,13 @@ conversations = sa.Table(
     sa.Column("state", sa.JSON, nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
 )
+
+# Exactly-once claims: a reminder rung, a digest, an automatic close is claimed here (in the
+# same transaction as its outbox rows) before it is sent. Keys like
+# "rung:<ticket>:<deadline>:<rung>:<person>" or "digest:<date>:<person>".
+claims = sa.Table(
+    "claims",
+    metadata,
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("claimed_at", UtcDateTime, nullable=False),
+)

@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from storage.messaging import SqlConversations, SqlMessageLog, SqlOutbox
+from storage.messaging import SqlClaims, SqlConversations, SqlMessageLog, SqlOutbox
 from storage.repositories import SqlAuditRepository, SqlRosterRepository, SqlTicketRepository
+
+
+def attach_repositories(uow, conn) -> None:
+    """The repositories of a unit of work, all on its one connection."""
+    uow.tickets = SqlTicketRepository(conn)
+    uow.audit = SqlAuditRepository(conn)
+    uow.roster = SqlRosterRepository(conn)
+    uow.messages = SqlMessageLog(conn)
+    uow.outbox = SqlOutbox(conn)
+    uow.conversations = SqlConversations(conn)
+    uow.claims = SqlClaims(conn)
 
 
 class SqlUnitOfWork:
@@ -22,12 +33,7 @@ class SqlUnitOfWork:
     async def __aenter__(self) -> SqlUnitOfWork:
         # The connection autobegins a transaction on first use and again after a commit.
         self._conn = await self._engine.connect()
-        self.tickets = SqlTicketRepository(self._conn)
-        self.audit = SqlAuditRepository(self._conn)
-        self.roster = SqlRosterRepository(self._conn)
-        self.messages = SqlMessageLog(self._conn)
-        self.outbox = SqlOutbox(self._conn)
-        self.conversations = SqlConversations(self._conn)
+        attach_repositories(self, self._conn)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

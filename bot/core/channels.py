@@ -39,6 +39,8 @@ class DeadlinePolicy:
 
     calendar: WorkCalendar
     rules: Mapping[Channel, ChannelRule]
+    rate_reminder_workdays: int = 1
+    auto_close_workdays: int = 5
 
     def rule(self, channel: Channel) -> ChannelRule:
         return self.rules[channel]
@@ -53,6 +55,13 @@ class DeadlinePolicy:
     def end_of_day(self, d: date) -> datetime:
         """A promised date means the end of office hours of that day."""
         return datetime.combine(d, self.calendar.office_end, tzinfo=self.calendar.tz)
+
+    def rating_due(self, resolved: datetime) -> datetime:
+        """When a resolved ticket's requester is reminded to rate (the watched deadline)."""
+        return self.calendar.add_workdays(resolved, self.rate_reminder_workdays).at
+
+    def auto_close_at(self, resolved: datetime) -> datetime:
+        return self.calendar.add_workdays(resolved, self.auto_close_workdays).at
 
     def triage_deadline(self, received: datetime) -> Deadline:
         # A new ticket sits in the street segment until the helper routes it: the helper owes

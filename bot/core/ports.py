@@ -13,11 +13,22 @@ from bot.core.ticket import AuditEvent, Status, Ticket
 
 @dataclass(frozen=True)
 class DueTicket:
+    """What the deadline sweep and the overdue lists need of a ticket whose deadline is near."""
+
     id: int
     status: Status
     next_due_at: datetime
     helper_id: str
     departments: tuple[str, ...]
+    business_id: str
+    requester_id: str
+    text: str
+    resolved_at: datetime | None
+
+    @property
+    def overdue_counts(self) -> bool:
+        # A resolved ticket's deadline is the requester's rating, not the service's: not overdue.
+        return self.status != Status.RESOLVED
 
 
 @dataclass(frozen=True)
@@ -38,6 +49,9 @@ class TicketRepository(Protocol):
         """Write back a loaded ticket; raises ConcurrentUpdateError if someone saved it first."""
 
     async def due_before(self, at: datetime, limit: int = 1000) -> list[DueTicket]: ...
+
+    async def overdue(self, at: datetime, limit: int = 1000) -> list[DueTicket]:
+        """Tickets past a service deadline (excludes resolved tickets waiting for a rating)."""
 
     async def list_by(
         self,
@@ -122,6 +136,13 @@ class Conversations(Protocol):
     async def put(self, key: str, state: dict, at: datetime) -> None: ...
 
 
+class Claims(Protocol):
+    async def claim(self, key: str, at: datetime) -> bool:
+        """True for exactly one caller per key, ever."""
+
+    async def existing(self, keys: list[str]) -> set[str]: ...
+
+
 class UnitOfWork(Protocol):
     tickets: TicketRepository
     audit: AuditRepository
@@ -129,6 +150,7 @@ class UnitOfWork(Protocol):
     messages: MessageLog
     outbox: Outbox
     conversations: Conversations
+    claims: Claims
 
     async def __aenter__(self) -> UnitOfWork: ...
 

@@ -531,6 +531,8 @@ def _resolve(t: Ticket, actor: Person, at: datetime, policy: DeadlinePolicy, res
         t.answered_at = at
     t.resolved_at = at
     _stop_clock(t, at)
+    # What remains to watch: the requester's rating (reminder, then automatic closing).
+    t.next_due_at = policy.rating_due(at)
     return {"result": t.result}
 
 
@@ -542,11 +544,13 @@ def _rate(
     t.rating = int(rating)
     t.rating_comment = (comment or "").strip()
     t.closed_at = at
+    t.next_due_at = None
     return {"rating": t.rating, "comment": t.rating_comment}
 
 
 def _close(t: Ticket, actor: Person, at: datetime, policy: DeadlinePolicy, reason: str = "") -> dict:
     t.closed_at = at
+    t.next_due_at = None
     return {"reason": reason or "超期未评价，自动关闭"}
 
 

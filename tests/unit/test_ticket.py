@@ -227,11 +227,14 @@ def test_resolve_rate_close_and_reopen() -> None:
     t = new_ticket()
     t.apply(Action.HANDLE, HELPER, RECEIVED, POLICY)
     t.apply(Action.RESOLVE, HELPER, LATER, POLICY, result="已协调完成")
-    assert t.next_due_at is None and t.resolved_at == LATER
+    # Resolved on Wed 30 Sep: the rating is watched from the next working day (8 Oct).
+    assert t.next_due_at == datetime(2026, 10, 8, 17, 30, tzinfo=SH) and t.resolved_at == LATER
+    # 5 working days: 8, 9, 10 (makeup Saturday), 12, 13 October.
+    assert POLICY.auto_close_at(LATER) == datetime(2026, 10, 13, 17, 30, tzinfo=SH)
     with pytest.raises(MissingDetailError):
         t.apply(Action.RATE, OWNER, LATER, POLICY, rating=6)
     t.apply(Action.RATE, OWNER, LATER, POLICY, rating=2, comment="太慢")
-    assert t.status == Status.CLOSED and t.rating == 2
+    assert t.status == Status.CLOSED and t.rating == 2 and t.next_due_at is None
     t.apply(Action.REOPEN, OWNER, LATER, POLICY, reason="不满意")
     assert t.status == Status.REOPENED and t.reopen_count == 1 and t.next_due_at is not None
 
