@@ -15,9 +15,8 @@ import pytest
 from bot.bootstrap import build_policy, seed
 from bot.core.services import ServiceContext
 from config.settings import Settings
-from storage.engine import create_engine
+from storage.database import open_database
 from storage.migrate import upgrade
-from storage.uow import UnitOfWorkFactory
 from tests.support.postgres import PostgresServer, find_bin_dir
 
 IN_CI = os.environ.get("CI") == "true"
@@ -81,7 +80,8 @@ def database_url(request, migrated_templates, postgres_root_url, tmp_path) -> st
 
 @pytest.fixture
 def settings(database_url) -> Settings:
-    return Settings(database_url=database_url, demo=True)
+    # The scheduler runs on real time; tests that need it drive sweeps with the fake clock.
+    return Settings(database_url=database_url, demo=True, scheduler_enabled=False)
 
 
 class FakeClock:
@@ -113,12 +113,11 @@ def ctx(policy, clock) -> ServiceContext:
 
 
 @pytest.fixture
-async def uow_factory(settings) -> AsyncIterator[UnitOfWorkFactory]:
-    engine = create_engine(settings.database_url)
-    factory = UnitOfWorkFactory(engine)
-    async with factory() as uow:
+async def uow_factory(settings) -> AsyncIterator:
+    db = open_database(settings.database_url)
+    async with db.uow() as uow:
         await seed(uow, settings)
     try:
-        yield factory
+        yield db.uow
     finally:
-        await engine.dispose()
+        await db.dispose()
