@@ -75,23 +75,27 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 
 def cmd_roster(args: argparse.Namespace) -> int:
-    from bot.bootstrap import read_roster
-    from storage.engine import create_engine
+    from bot.bootstrap import read_roster, seed
+    from storage.database import open_database
     from storage.migrate import upgrade
-    from storage.uow import SqlUnitOfWork
 
     settings = load_settings()
-    roster = read_roster(args.file, fictional=False)
+    try:
+        roster = read_roster(args.file, fictional=False)
+    except (OSError, ValueError, KeyError) as exc:
+        print(f"名册文件有误：{exc}", file=sys.stderr)
+        return 2
     upgrade(settings.database_url)
 
     async def run() -> None:
-        engine = create_engine(settings.database_url)
+        db = open_database(settings.database_url)
         try:
-            async with SqlUnitOfWork(engine) as uow:
+            async with db.uow() as uow:
+                await seed(uow, settings.model_copy(update={"demo": False}))  # streets, departments
                 await uow.roster.load(**roster.as_kwargs())
                 await uow.commit()
         finally:
-            await engine.dispose()
+            await db.dispose()
 
     asyncio.run(run())
     print(f"已导入名册：{len(roster.people)} 人，{len(roster.businesses)} 个经营主体。")

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from storage.engine import create_engine, create_sync_engine, is_sqlite
+from storage.fastpath import FastExecutor, is_hot
 from storage.uow import SqlUnitOfWork, attach_repositories
 
 
@@ -56,16 +57,24 @@ class PooledDatabase(Database):
 
 
 class InlineConnection:
-    """The part of AsyncConnection's interface the repositories use, over a sync connection."""
+    """The part of AsyncConnection's interface the repositories use, over a sync connection.
 
-    def __init__(self, conn: Connection):
+    Hot statements (storage/fastpath.py) skip SQLAlchemy's per-execution machinery.
+    """
+
+    def __init__(self, conn: Connection, fast: FastExecutor):
         self._conn = conn
+        self._fast = fast
         self.dialect = conn.dialect
 
     async def execute(self, statement, parameters=None):
+        if is_hot(statement):
+            return self._fast.execute(statement, parameters)
         return self._conn.execute(statement, parameters)
 
     async def scalar(self, statement, parameters=None):
+        if is_hot(statement):
+            return self._fast.execute(statement, parameters).scalar()
         return self._conn.scalar(statement, parameters)
 
 
@@ -73,13 +82,20 @@ class InlineSqliteDatabase(Database):
     def __init__(self, url: str):
         self.engine = create_sync_engine(url)
         self._conn: Connection | None = None
+        self._fast: FastExecutor | None = None
         # Units of work never interleave on the one connection, even if one awaits real I/O.
         self.lock = asyncio.Lock()
 
     def connection(self) -> Connection:
         if self._conn is None or self._conn.closed:
             self._conn = self.engine.connect()
+            self._fast = FastExecutor(self._conn)
         return self._conn
+
+    def inline(self) -> InlineConnection:
+        conn = self.connection()
+        assert self._fast is not None
+        return InlineConnection(conn, self._fast)
 
     def uow(self) -> InlineUnitOfWork:
         return InlineUnitOfWork(self)
@@ -95,6 +111,7 @@ class InlineSqliteDatabase(Database):
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
+                self._fast = None
             self.engine.dispose()
 
 
@@ -106,11 +123,12 @@ class InlineUnitOfWork:
     async def __aenter__(self) -> InlineUnitOfWork:
         await self._db.lock.acquire()
         try:
+            inline = self._db.inline()
             self._conn = self._db.connection()
         except BaseException:
             self._db.lock.release()
             raise
-        attach_repositories(self, InlineConnection(self._conn))
+        attach_repositories(self, inline)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

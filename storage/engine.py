@@ -35,8 +35,9 @@ def _sqlite_setup(sync_engine: sa.Engine) -> None:
     @event.listens_for(sync_engine, "begin")
     def on_begin(conn):
         # Writers queue at BEGIN instead of failing with "database is locked" when a read
-        # transaction tries to upgrade to a write lock held by another connection.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # transaction tries to upgrade to a write lock held by another connection. Sent on the
+        # driver connection: it runs once per unit of work, on every message's path.
+        conn.connection.dbapi_connection.execute("BEGIN IMMEDIATE")
 
 
 def create_sync_engine(url: str) -> sa.Engine:

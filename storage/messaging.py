@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.core.chat import Inbound, Outbound, Push, card_to_json, outbound_from_json
 from bot.core.ports import StoredPush
 from storage import tables as t
+from storage.fastpath import hot
 
 
 def upsert(conn: AsyncConnection, table: sa.Table):
@@ -26,7 +27,7 @@ def _per_dialect(build):
     def get(conn: AsyncConnection):
         name = conn.dialect.name
         if name not in cache:
-            cache[name] = build(conn)
+            cache[name] = hot(build(conn))
         return cache[name]
 
     return get
@@ -37,13 +38,13 @@ _record_inbound = _per_dialect(
     .on_conflict_do_nothing(index_elements=["platform", "message_id"])
     .returning(t.inbound_messages.c.id)
 )
-_REPLIES_OF = sa.select(t.inbound_messages.c.replies).where(
+_REPLIES_OF = hot(sa.select(t.inbound_messages.c.replies).where(
     t.inbound_messages.c.platform == sa.bindparam("platform"),
     t.inbound_messages.c.message_id == sa.bindparam("message_id"),
-)
-_FINISH = sa.update(t.inbound_messages).where(t.inbound_messages.c.id == sa.bindparam("_id"))
-_INSERT_PUSH = sa.insert(t.outbox)
-_LATEST_TICKET_PUSH = (
+))
+_FINISH = hot(sa.update(t.inbound_messages).where(t.inbound_messages.c.id == sa.bindparam("_id")))
+_INSERT_PUSH = hot(sa.insert(t.outbox))
+_LATEST_TICKET_PUSH = hot(
     sa.select(t.outbox.c.ticket_id, t.outbox.c.created_at)
     .where(t.outbox.c.person_id == sa.bindparam("person_id"), t.outbox.c.ticket_id.is_not(None))
     .order_by(t.outbox.c.id.desc())
@@ -53,7 +54,7 @@ _claim = _per_dialect(
     lambda conn: upsert(conn, t.claims).on_conflict_do_nothing(index_elements=["key"]).returning(t.claims.c.key)
 )
 _EXISTING_CLAIMS = sa.select(t.claims.c.key).where(t.claims.c.key.in_(sa.bindparam("keys", expanding=True)))
-_GET_STATE = sa.select(t.conversations.c.state).where(t.conversations.c.key == sa.bindparam("key"))
+_GET_STATE = hot(sa.select(t.conversations.c.state).where(t.conversations.c.key == sa.bindparam("key")))
 
 
 def _build_put_state(conn):

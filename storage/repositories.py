@@ -12,22 +12,30 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.core.channels import Channel
 from bot.core.errors import ConcurrentUpdateError
 from bot.core.org import Business, BusinessKind, Department, HelperTier, Hub, Park, Person, Role, Street, Zone
-from bot.core.ports import DueTicket
+from bot.core.ports import Correction, DueTicket
 from bot.core.ticket import Action, AuditEvent, Segment, Status, Ticket
 from storage import tables as t
+from storage.fastpath import hot
 
 _TICKET_SCALARS = [
     f.name for f in fields(Ticket) if f.name not in {"id", "segments", "departments", "notes", "version"}
 ]
 
 
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
 def _segment_to_json(s: Segment) -> dict[str, Any]:
-    out = asdict(s)
-    out["channel"] = s.channel.value
-    out["departments"] = list(s.departments)
-    for key in ("started_at", "due_at", "original_due_at", "ended_at"):
-        out[key] = out[key].isoformat() if out[key] is not None else None
-    return out
+    return {
+        "channel": s.channel.value,
+        "started_at": _iso(s.started_at),
+        "due_at": _iso(s.due_at),
+        "departments": list(s.departments),
+        "reason": s.reason,
+        "original_due_at": _iso(s.original_due_at),
+        "ended_at": _iso(s.ended_at),
+    }
 
 
 def _segment_from_json(d: dict[str, Any]) -> Segment:
@@ -74,23 +82,28 @@ def _ticket_from_row(row: sa.Row, departments: tuple[str, ...]) -> Ticket:
 
 
 # Statements built once: building a SQLAlchemy statement per call costs more than running it.
-_INSERT_TICKET = sa.insert(t.tickets).returning(t.tickets.c.id)
-_GET_TICKET = sa.select(t.tickets).where(t.tickets.c.id == sa.bindparam("ticket_id"))
-_SAVE_TICKET = (
+_INSERT_TICKET = hot(sa.insert(t.tickets).returning(t.tickets.c.id))
+_GET_TICKET = hot(sa.select(t.tickets).where(t.tickets.c.id == sa.bindparam("ticket_id")))
+_SAVE_TICKET = hot(
     sa.update(t.tickets)
     .where(t.tickets.c.id == sa.bindparam("_id"), t.tickets.c.version == sa.bindparam("_version"))
     .values(version=t.tickets.c.version + 1)
 )
-_INSERT_TICKET_DEPARTMENT = sa.insert(t.ticket_departments)
-_DELETE_TICKET_DEPARTMENTS = sa.delete(t.ticket_departments).where(
+_INSERT_TICKET_DEPARTMENT = hot(sa.insert(t.ticket_departments))
+_DELETE_TICKET_DEPARTMENTS = hot(sa.delete(t.ticket_departments).where(
     t.ticket_departments.c.ticket_id == sa.bindparam("ticket_id")
+))
+_TICKET_DEPARTMENTS_OF_ONE = hot(
+    sa.select(t.ticket_departments.c.ticket_id, t.ticket_departments.c.department_code)
+    .where(t.ticket_departments.c.ticket_id == sa.bindparam("ticket_id"))
+    .order_by(t.ticket_departments.c.position)
 )
 _TICKET_DEPARTMENTS = (
     sa.select(t.ticket_departments.c.ticket_id, t.ticket_departments.c.department_code)
     .where(t.ticket_departments.c.ticket_id.in_(sa.bindparam("ids", expanding=True)))
     .order_by(t.ticket_departments.c.ticket_id, t.ticket_departments.c.position)
 )
-_INSERT_AUDIT = sa.insert(t.audit_events)
+_INSERT_AUDIT = hot(sa.insert(t.audit_events))
 
 
 def due_query(at: datetime, limit: int = 1000) -> sa.Select:
@@ -150,7 +163,10 @@ class SqlTicketRepository:
     async def _departments_of(self, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
         if not ids:
             return {}
-        rows = await self.conn.execute(_TICKET_DEPARTMENTS, {"ids": list(ids)})
+        if len(ids) == 1:  # the common case (one ticket), on the fast path
+            rows = await self.conn.execute(_TICKET_DEPARTMENTS_OF_ONE, {"ticket_id": ids[0]})
+        else:
+            rows = await self.conn.execute(_TICKET_DEPARTMENTS, {"ids": list(ids)})
         out: dict[int, list[str]] = {}
         for ticket_id, code in rows:
             out.setdefault(ticket_id, []).append(code)
@@ -281,15 +297,15 @@ def _department_from_row(r: sa.Row) -> Department:
     return Department(r.code, r.name, r.full_name, r.working_group, Hub(r.hub) if r.hub else None)
 
 
-_PERSON = sa.select(t.people).where(t.people.c.id == sa.bindparam("person_id"))
-_PERSON_BY_IDENTITY = (
+_PERSON = hot(sa.select(t.people).where(t.people.c.id == sa.bindparam("person_id")))
+_PERSON_BY_IDENTITY = hot(
     sa.select(t.people)
     .join(t.identities, t.identities.c.person_id == t.people.c.id)
     .where(t.identities.c.platform == sa.bindparam("platform"),
            t.identities.c.platform_user_id == sa.bindparam("user_id"))
 )
 # A business and its helpers in one round trip: one row per helper (or one with NULL).
-_BUSINESS = (
+_BUSINESS = hot(
     sa.select(t.businesses, t.business_helpers.c.helper_id)
     .outerjoin(t.business_helpers, t.business_helpers.c.business_id == t.businesses.c.id)
     .where(t.businesses.c.id == sa.bindparam("business_id"))
@@ -453,3 +469,22 @@ class SqlRosterRepository:
         # Portable upsert: organisation data is small and loaded rarely.
         for row in rows:
             await self._upsert_row(table, {key: row[key]}, {k: v for k, v in row.items() if k != key})
+
+
+_INSERT_CORRECTION = hot(sa.insert(t.classifier_corrections))
+
+
+class SqlCorrectionLog:
+    def __init__(self, conn: AsyncConnection):
+        self.conn = conn
+
+    async def add(self, correction: Correction) -> None:
+        await self.conn.execute(_INSERT_CORRECTION, asdict(correction))
+
+    async def all(self) -> list[Correction]:
+        c = t.classifier_corrections.c
+        rows = await self.conn.execute(sa.select(t.classifier_corrections).order_by(c.id))
+        return [
+            Correction(r.ticket_id, r.text, r.category, r.suggested_department, r.department, r.actor_id, r.created_at)
+            for r in rows
+        ]

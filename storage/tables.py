@@ -231,3 +231,18 @@ claims = sa.Table(
     sa.Column("key", sa.String(200), primary_key=True),
     sa.Column("claimed_at", UtcDateTime, nullable=False),
 )
+
+# A helper routed a ticket to another department than the classifier suggested: the text
+# with the department it really belongs to, for `zhengqi nlp retrain`.
+classifier_corrections = sa.Table(
+    "classifier_corrections",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("ticket_id", sa.Integer, sa.ForeignKey("tickets.id"), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("category", sa.String(32), nullable=True),
+    sa.Column("suggested_department", sa.String(32), nullable=True),
+    sa.Column("department", sa.String(32), nullable=False),
+    sa.Column("actor_id", sa.String(64), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)

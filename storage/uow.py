@@ -5,7 +5,12 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage.messaging import SqlClaims, SqlConversations, SqlMessageLog, SqlOutbox
-from storage.repositories import SqlAuditRepository, SqlRosterRepository, SqlTicketRepository
+from storage.repositories import (
+    SqlAuditRepository,
+    SqlCorrectionLog,
+    SqlRosterRepository,
+    SqlTicketRepository,
+)
 
 
 def attach_repositories(uow, conn) -> None:
@@ -17,6 +22,7 @@ def attach_repositories(uow, conn) -> None:
     uow.outbox = SqlOutbox(conn)
     uow.conversations = SqlConversations(conn)
     uow.claims = SqlClaims(conn)
+    uow.corrections = SqlCorrectionLog(conn)
 
 
 class SqlUnitOfWork:

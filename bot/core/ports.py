@@ -136,6 +136,25 @@ class Conversations(Protocol):
     async def put(self, key: str, state: dict, at: datetime) -> None: ...
 
 
+@dataclass(frozen=True)
+class Correction:
+    """A helper routed a ticket elsewhere than the classifier suggested: a lesson for it."""
+
+    ticket_id: int
+    text: str
+    category: str | None
+    suggested_department: str | None
+    department: str
+    actor_id: str
+    created_at: datetime
+
+
+class CorrectionLog(Protocol):
+    async def add(self, correction: Correction) -> None: ...
+
+    async def all(self) -> list[Correction]: ...
+
+
 class Claims(Protocol):
     async def claim(self, key: str, at: datetime) -> bool:
         """True for exactly one caller per key, ever."""
@@ -151,6 +170,7 @@ class UnitOfWork(Protocol):
     outbox: Outbox
     conversations: Conversations
     claims: Claims
+    corrections: CorrectionLog
 
     async def __aenter__(self) -> UnitOfWork: ...
 

@@ -14,7 +14,7 @@ from typing import Any, Callable, Sequence
 from bot.core.channels import DeadlinePolicy
 from bot.core.errors import MissingDetailError, NotFoundError, PermissionDeniedError
 from bot.core.org import Business, Hub, Person, Role
-from bot.core.ports import UnitOfWork
+from bot.core.ports import Correction, UnitOfWork
 from bot.core.ticket import ACTION_LABELS, Action, AuditEvent, Status, Ticket
 
 
@@ -194,9 +194,17 @@ async def forward(
     uow, ctx, actor, ticket_id: int, department: str, *, reason: str = "", source_message_id=None
 ) -> Ticket:
     department = await _known_department(uow, department)
-    return await _act(
+    ticket = await _act(
         uow, ctx, actor, ticket_id, Action.FORWARD, source_message_id, department=department, reason=reason
     )
+    if ticket.suggested_department and ticket.suggested_department != department:
+        # The helper knows better than the suggestion: keep the lesson for `zhengqi nlp retrain`.
+        await uow.corrections.add(
+            Correction(ticket.id, ticket.text, ticket.category, ticket.suggested_department, department,
+                       actor.id, ctx.clock())
+        )
+        await uow.commit()
+    return ticket
 
 
 async def whistle(

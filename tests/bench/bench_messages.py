@@ -56,8 +56,9 @@ WRK_SCRIPT = """
 local needs = {%(needs)s}
 local owners = %(owners)d
 local counter = 0
-local tid = 0
 local next_tid = 0
+-- `tid` is a global that setup() gives each wrk thread; a local of that name would hide it
+-- and make both threads send the same message ids (duplicates).
 function setup(thread)
   next_tid = next_tid + 1
   thread:set("tid", next_tid)

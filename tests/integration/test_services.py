@@ -276,3 +276,16 @@ async def test_times_round_trip_as_aware_utc(uow_factory, ctx, cast):
         stored = await uow.tickets.get(t.id)
     assert stored.received_at == datetime(2026, 9, 30, 2, 0, tzinfo=timezone.utc)
     assert stored.segments[0].due_at == datetime(2026, 10, 8, 17, 30, tzinfo=SH)
+
+
+async def test_routing_against_the_suggestion_is_recorded_for_learning(uow_factory, ctx, cast):
+    t = await open_one(uow_factory, ctx, cast["owner"], "门头牌匾要换新的，需要审批吗",
+                       category="registration", suggested_department="zhengwu")
+    same = await open_one(uow_factory, ctx, cast["owner"], "稳岗补贴怎么申请", suggested_department="renshe")
+    async with uow_factory() as uow:
+        await svc.forward(uow, ctx, cast["helper"], t.id, "chengguan")
+        await svc.forward(uow, ctx, cast["helper"], same.id, "renshe")
+        corrections = await uow.corrections.all()
+    assert [(c.ticket_id, c.suggested_department, c.department, c.text) for c in corrections] == [
+        (t.id, "zhengwu", "chengguan", "门头牌匾要换新的，需要审批吗")
+    ]

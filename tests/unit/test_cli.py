@@ -46,3 +46,39 @@ def test_console_entry_point_runs():
         capture_output=True, text=True, check=True,
     )
     assert result.stdout.strip() == "2026-10-10T17:30:00+08:00"
+
+
+def test_roster_load_imports_a_real_roster(tmp_path, monkeypatch, capsys):
+    import asyncio
+
+    from storage.database import open_database
+
+    db_url = f"sqlite:///{tmp_path / 'z.db'}"
+    monkeypatch.setenv("ZHENGQI_DATABASE_URL", db_url)
+    roster = tmp_path / "roster.toml"
+    roster.write_text(
+        '[[zone]]\ncode = "z1"\nstreet = "changhong"\nname = "长虹一片"\nareas = ["鞍山西道"]\n\n'
+        '[[person]]\nid = "h1"\nname = "张三"\nrole = "helper"\nphone = "022-1"\ntier = "street"\nzone_code = "z1"\n\n'
+        '[[person]]\nid = "o1"\nname = "李四"\nrole = "business"\nbusiness_id = "b1"\n\n'
+        '[[business]]\nid = "b1"\nname = "某某商店"\nkind = "individual"\nzone_code = "z1"\nhelpers = ["h1"]\n',
+        encoding="utf-8",
+    )
+    assert main(["roster", "load", str(roster)]) == 0
+    assert "已导入名册：2 人，1 个经营主体" in capsys.readouterr().out
+
+    async def check():
+        db = open_database(db_url)
+        async with db.uow() as uow:
+            business = await uow.roster.business("b1")
+            people = await uow.roster.people()
+        await db.dispose()
+        return business, people
+
+    business, people = asyncio.run(check())
+    assert business.helper_ids == ("h1",) and not business.fictional
+    assert {p.id for p in people} == {"h1", "o1"}  # no demo people in a real roster
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[business]]\nid = "b2"\nname = "x"\nkind = "alien"\n', encoding="utf-8")
+    assert main(["roster", "load", str(bad)]) == 2
+    assert "名册文件有误" in capsys.readouterr().err
