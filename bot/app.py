@@ -30,17 +30,30 @@ CLASSIFY = web.AppKey("classify", object)
 JOBS = web.AppKey("jobs", DeadlineJobs)
 
 
-def default_classifier() -> Callable[[str], Any]:
-    import gc
+def service_classifier(settings: Settings):
+    """The classifier on the service's own model file, which retraining replaces on disk."""
+    import shutil
 
     import nlp
+    from nlp.paths import MODEL_PATH
 
-    nlp.classify("营业执照")  # load the dictionary and model now, not on the first message
+    model_file = settings.nlp_model_file
+    if not model_file.exists():
+        model_file.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(MODEL_PATH, model_file)
+    return nlp.Classifier(model_path=model_file)
+
+
+def default_classifier(settings: Settings) -> Callable[[str], Any]:
+    import gc
+
+    classifier = service_classifier(settings)
+    classifier.classify("营业执照")  # load the dictionary and model now, not on the first message
     # jieba's dictionary is hundreds of thousands of long-lived objects; a full collection that
     # walks them stalls every request for tens of milliseconds. Freeze what exists after loading.
     gc.collect()
     gc.freeze()
-    return nlp.classify
+    return classifier.classify
 
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
@@ -122,7 +135,7 @@ def create_app(
     app[SETTINGS] = settings
     policy = build_policy(settings)
     app[CONTEXT] = context or ServiceContext(policy=policy, clock=utc_now)
-    app[CLASSIFY] = classify or default_classifier()
+    app[CLASSIFY] = classify or default_classifier(settings)
     for warning in calendar_warnings(policy.calendar, utc_now()):
         log.warning("%s", warning)
     app.cleanup_ctx.append(_database)

@@ -166,6 +166,56 @@ def cmd_remind(args: argparse.Namespace) -> int:
     return asyncio.run(run())
 
 
+def cmd_classify(args: argparse.Namespace) -> int:
+    from bot.app import service_classifier
+    from nlp.cli import run_classify
+
+    return run_classify(sys.stdin, sys.stdout, classifier=service_classifier(load_settings()))
+
+
+def cmd_nlp(args: argparse.Namespace) -> int:
+    from bot.app import service_classifier
+    from nlp.cli import run_eval, run_retrain
+    from nlp.paths import TEST_PATH
+
+    settings = load_settings()
+    if args.nlp_command == "eval":
+        return run_eval(args.file or TEST_PATH, sys.stdout, classifier=service_classifier(settings))
+    from storage.migrate import upgrade
+
+    upgrade(settings.database_url)  # alembic runs its own event loop for PostgreSQL: before ours
+    corrections = asyncio.run(_read_corrections(settings))
+    print(f"纠正记录 {len(corrections)} 条。")
+    return run_retrain(corrections, settings.nlp_model_file, sys.stdout)
+
+
+async def _read_corrections(settings: Settings) -> list[dict]:
+    """Helpers' routing corrections as labelled examples for retraining."""
+    from nlp.taxonomy import load_taxonomy
+    from storage.database import open_database
+
+    db = open_database(settings.database_url)
+    try:
+        async with db.uow() as uow:
+            corrections = await uow.corrections.all()
+    finally:
+        await db.dispose()
+    categories = load_taxonomy().categories
+    by_id = {c.id: c for c in categories}
+    examples = []
+    for c in corrections:
+        # The suggested category stands if it covers the department the helper chose; otherwise
+        # the category that department owns by default.
+        category = c.category if c.category in by_id and c.department in by_id[c.category].departments() else next(
+            (cat.id for cat in categories if cat.department == c.department), None
+        )
+        if category is None:
+            continue
+        examples.append({"text": c.text, "category": category, "department": c.department,
+                         "channel": "department", "in_scope": True, "reason": None})
+    return examples
+
+
 def cmd_diagram(args: argparse.Namespace) -> int:
     from bot.core.diagram import mermaid
 
@@ -208,6 +258,16 @@ def build_parser() -> argparse.ArgumentParser:
     remind.add_argument("--at", help="预览的时间点（ISO 8601，北京时间），仅与 --dry-run 一起使用")
     remind.add_argument("--json", action="store_true", help="每条提醒输出一个 JSON 对象")
     remind.set_defaults(func=cmd_remind)
+
+    classify = sub.add_parser("classify", help="诉求分类：每行一条文本（标准输入），每行输出一个 JSON")
+    classify.set_defaults(func=cmd_classify)
+
+    nlp_parser = sub.add_parser("nlp", help="分类模型：评估与重新训练")
+    nlp_sub = nlp_parser.add_subparsers(dest="nlp_command", required=True)
+    evaluate = nlp_sub.add_parser("eval", help="在标注数据上评估（默认：保留的测试集）")
+    evaluate.add_argument("file", nargs="?")
+    nlp_sub.add_parser("retrain", help="用训练集和服务员的纠正记录重新训练，服务自动加载新模型")
+    nlp_parser.set_defaults(func=cmd_nlp)
 
     diagram = sub.add_parser("diagram", help="输出工单状态流转图（Mermaid）")
     diagram.set_defaults(func=cmd_diagram)

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     streets_file: Path = CONFIG_DIR / "streets.toml"
     departments_file: Path = CONFIG_DIR / "departments.toml"
     demo_roster_file: Path = CONFIG_DIR / "demo_roster.toml"
+    # The classifier model the service uses; `zhengqi nlp retrain` rewrites it and the running
+    # service picks it up without a restart. Starts as a copy of the shipped model.
+    nlp_model_file: Path = PROJECT_DIR / "var" / "nlp_model.json"
 
     wecom_corp_id: str = ""
     wecom_agent_id: str = ""

@@ -82,3 +82,20 @@ def test_roster_load_imports_a_real_roster(tmp_path, monkeypatch, capsys):
     bad.write_text('[[business]]\nid = "b2"\nname = "x"\nkind = "alien"\n', encoding="utf-8")
     assert main(["roster", "load", str(bad)]) == 2
     assert "名册文件有误" in capsys.readouterr().err
+
+
+def test_classify_reads_lines_and_writes_json_lines(tmp_path):
+    import json
+    import os
+
+    env = {**os.environ, "ZHENGQI_NLP_MODEL_FILE": str(tmp_path / "model.json")}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "classify"],
+        input="稳岗补贴怎么申请\n\n帮我查一下隔壁老板的身份证号\n", capture_output=True, text=True, env=env, check=True,
+    )
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(rows) == 2  # the blank line is skipped
+    assert rows[0]["department"] == "renshe" and rows[0]["in_scope"] is True
+    assert rows[1]["in_scope"] is False and rows[1]["reason"] == "privacy"
+    for key in ("category", "department", "channel", "in_scope", "reason", "confidence", "keywords"):
+        assert key in rows[0]
