@@ -83,10 +83,15 @@ def may_view(actor: Person, ticket: Ticket, business: Business | None) -> bool:
     return actor.role == Role.LEADER and actor.department_code in ticket.departments
 
 
+def _not_found(ticket_id: int) -> NotFoundError:
+    # Also said for someone else's ticket: never confirm that it exists.
+    return NotFoundError(f"没有找到工单 #{ticket_id}，请核对工单号。")
+
+
 async def load_ticket(uow: UnitOfWork, ticket_id: int) -> Ticket:
     ticket = await uow.tickets.get(ticket_id)
     if ticket is None:
-        raise NotFoundError(f"没有找到工单 #{ticket_id}，请核对工单号。")
+        raise _not_found(ticket_id)
     return ticket
 
 
@@ -94,8 +99,7 @@ async def view_ticket(uow: UnitOfWork, actor: Person, ticket_id: int) -> Ticket:
     ticket = await load_ticket(uow, ticket_id)
     business = await uow.roster.business(ticket.business_id)
     if not may_view(actor, ticket, business):
-        # Same words as a missing ticket: never confirm that someone else's ticket exists.
-        raise NotFoundError(f"没有找到工单 #{ticket_id}，请核对工单号。")
+        raise _not_found(ticket_id)
     return ticket
 
 
@@ -112,7 +116,7 @@ async def _act(
     business = await uow.roster.business(ticket.business_id)
     if not relations(actor, ticket, business) & PERMISSIONS[action]:
         if not may_view(actor, ticket, business):
-            raise NotFoundError(f"没有找到工单 #{ticket_id}，请核对工单号。")
+            raise _not_found(ticket_id)
         raise PermissionDeniedError(
             f"您（{actor.label}）无权对工单 #{ticket_id} 执行「{ACTION_LABELS[action]}」。"
         )

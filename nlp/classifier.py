@@ -1,0 +1,506 @@
+"""Classify one need: out-of-scope screening, category, department, channel, confidence.
+
+1. Screening rules (nlp/screening.py) decide out-of-scope requests first.
+2. Keyword rules (nlp/data/taxonomy.toml) and the naive Bayes models (nlp/model.py) are combined
+   log-linearly:
+       category score   = nb_temp · log P_nb(c) + rule_weight · keyword score(c)          → P(c) by softmax
+       department score = dept_cat_weight · log(max_{c→d} P(c) + dept_floor)
+                          + dept_nb_weight · log P_nb(d)                                  → P(d) by softmax
+   where c→d means category c routes to d (its default department, or an alternative department
+   whose keywords are in the text). The floor lets the department model — and so helpers'
+   corrections — overturn keyword evidence. Weights: model.DEFAULT_PARAMS (tuned by nlp/tune.py).
+3. The model alone may also flag out-of-scope text (very high posterior, little keyword evidence);
+   such verdicts are marked needs_review.
+4. The channel follows the documented rule in taxonomy.toml [channel].
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from .matching import KeywordMatcher, RuleScores
+from .model import DEFAULT_PARAMS, OUT_OF_SCOPE, REASONS, Model, ModelError, features
+from .paths import MODEL_PATH
+from .screening import REASON_NAMES, REASON_TEXTS, screen
+from .taxonomy import CHANNEL_DEADLINES, CHANNEL_NAMES, Taxonomy, load_departments, load_taxonomy
+from .tokenizer import normalize, tokenize
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL_PATH = MODEL_PATH
+MAX_TEXT_CHARS = 2000  # longer texts are cut: the need is stated at the start, and cost stays bounded
+
+
+@dataclass(frozen=True)
+class Classification:
+    """The suggestion for one message. Codes are stable ids; *_name and the texts are for people.
+
+    Out of scope: in_scope False, reason set, category/department/channel None. Low confidence:
+    needs_review True; category and department are still the best guess, and summary/reason_text
+    say "需服务员研判".
+    """
+
+    category: str | None
+    category_name: str | None
+    department: str | None
+    channel: str | None
+    in_scope: bool
+    reason: str | None
+    reason_text: str
+    confidence: float
+    keywords: tuple[str, ...]
+    needs_review: bool
+    top_departments: tuple[tuple[str, float], ...]
+    summary: str
+    department_name: str | None = None
+    channel_name: str | None = None
+    model_hash: str | None = None
+
+    def to_json(self) -> dict:
+        return {
+            "category": self.category,
+            "category_name": self.category_name,
+            "department": self.department,
+            "department_name": self.department_name,
+            "channel": self.channel,
+            "channel_name": self.channel_name,
+            "in_scope": self.in_scope,
+            "reason": self.reason,
+            "reason_text": self.reason_text,
+            "confidence": round(self.confidence, 4),
+            "keywords": list(self.keywords),
+            "needs_review": self.needs_review,
+            "top_departments": [[d, round(s, 4)] for d, s in self.top_departments],
+            "summary": self.summary,
+        }
+
+
+def _log_softmax(s: list[float], exp=math.exp, log=math.log) -> list[float]:
+    m = max(s)
+    z = m + log(sum([exp(x - m) for x in s]))
+    return [x - z for x in s]
+
+
+def _softmax(s: list[float], exp=math.exp) -> list[float]:
+    m = max(s)
+    e = [exp(x - m) for x in s]
+    z = sum(e)
+    return [x / z for x in e]
+
+
+@dataclass(frozen=True)
+class _Analysis:
+    text: str  # normalised
+    reason: str | None  # out-of-scope verdict of the screening rules
+    matched: tuple[str, ...]
+    rules: RuleScores | None
+    tokens: list[str]
+    feats: set[str] | tuple
+    # Unnormalised log-posteriors of the models (every later use is shift-invariant, except the
+    # out-of-scope check, which normalises on demand).
+    lp: list[float] | None  # category model, per model class
+    ld: list[float] | None  # department model, per model class
+    known: int  # features the model knew
+
+
+class _Bound:
+    """A model bound to the taxonomy: class-index maps computed once per loaded model."""
+
+    def __init__(self, model: Model, taxonomy: Taxonomy, departments: list[str]):
+        self.model = model
+        self.params = {**DEFAULT_PARAMS, **model.params}
+        ids = {c: i for i, c in enumerate(taxonomy.ids)}
+        classes = model.category.classes
+        # taxonomy index -> model class index (-1 when the model never saw the category)
+        self.cat_index = [-1] * len(taxonomy.ids)
+        self.oos_index = -1
+        for k, c in enumerate(classes):
+            if c == OUT_OF_SCOPE:
+                self.oos_index = k
+            elif c in ids:
+                self.cat_index[ids[c]] = k
+        dclasses = model.department.classes
+        known = list(departments)
+        for d in dclasses:
+            if d not in known:
+                known.append(d)
+        self.departments = known
+        pos = {d: i for i, d in enumerate(dclasses)}
+        self.dept_nb_index = [pos.get(d, -1) for d in known]
+        # One lookup and one loop per feature for both models: the department classes follow the
+        # category classes in a joint score vector; feature -> (entries, in category model, in dept model).
+        cat, dept = model.category, model.department
+        nc = len(cat.classes)
+        joint: dict[str, tuple[tuple[tuple[int, float], ...], int, int]] = {
+            f: (e, 1, 0) for f, e in cat._table.items()
+        }
+        for f, e in dept._table.items():
+            shifted = tuple((nc + c, v) for c, v in e)
+            old = joint.get(f)
+            joint[f] = (old[0] + shifted, 1, 1) if old else (shifted, 0, 1)
+        self._table = joint
+        self._nc = nc
+        self._prior = list(cat._prior) + list(dept._prior)
+        self._cat_base = cat._base
+        self._dept_base = dept._base
+
+    def score(self, feats) -> tuple[list[float] | None, list[float] | None, int]:
+        """Unnormalised log-posteriors of the category and department models, and how many features
+        the category model knew."""
+        s = self._prior[:]
+        kc = kd = 0
+        get = self._table.get
+        for f in feats:
+            e = get(f)
+            if e is not None:
+                entries, hc, hd = e
+                kc += hc
+                kd += hd
+                for c, v in entries:
+                    s[c] += v
+        nc = self._nc
+        sc = s[:nc]
+        sd = s[nc:]
+        if kc:
+            base = self._cat_base
+            for c in range(nc):
+                sc[c] += kc * base[c]
+        if kd:
+            base = self._dept_base
+            for c in range(len(sd)):
+                sd[c] += kd * base[c]
+        return (sc or None), (sd or None), kc
+
+
+class Classifier:
+    """Classifier with an optional model file that is reloaded when it changes on disk."""
+
+    def __init__(
+        self,
+        model_path: Path | str | None = DEFAULT_MODEL_PATH,
+        *,
+        model: Model | None = None,
+        taxonomy: Taxonomy | None = None,
+        departments: Mapping[str, str] | None = None,
+        reload_interval: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self.taxonomy = taxonomy or load_taxonomy()
+        self.department_names = dict(departments) if departments is not None else load_departments()
+        self.matcher = KeywordMatcher(self.taxonomy, lambda s: tokenize(normalize(s)))
+        # Departments in taxonomy order: the index space of the category→department evidence.
+        order: list[str] = []
+        for cat in self.taxonomy.categories:
+            for d in cat.departments():
+                if d not in order:
+                    order.append(d)
+        self._departments = order
+        self._dept_pos = {d: i for i, d in enumerate(order)}
+        self._names = [c.name for c in self.taxonomy.categories]
+        self._default_dept = [self._dept_pos[c.department] for c in self.taxonomy.categories]
+        self._reload_interval = reload_interval
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._path = Path(model_path) if (model is None and model_path is not None) else None
+        self._stat_key: tuple[int, int] | None = None
+        self._next_check = -math.inf
+        self._bound: _Bound | None = None
+        if model is not None:
+            self._bound = _Bound(model, self.taxonomy, self._departments)
+        elif self._path is not None:
+            self._maybe_reload(force=True)
+
+    # --- model management ----------------------------------------------------------------------
+
+    @property
+    def model(self) -> Model | None:
+        self._maybe_reload()
+        b = self._bound
+        return b.model if b else None
+
+    def _maybe_reload(self, force: bool = False) -> None:
+        if self._path is None:
+            return
+        now = self._clock()
+        if not force and now < self._next_check:
+            return
+        with self._lock:
+            if not force and now < self._next_check:
+                return
+            self._next_check = now + self._reload_interval
+            try:
+                st = os.stat(self._path)
+            except OSError:
+                return  # keep what we have; a missing file may appear later
+            key = (st.st_mtime_ns, st.st_size)
+            if key == self._stat_key:
+                return
+            try:
+                model = Model.load(self._path)
+            except ModelError as exc:
+                # A half-written or foreign file must not take the service down: keep the old model.
+                log.warning("model not reloaded: %s", exc)
+                return
+            self._bound = _Bound(model, self.taxonomy, self._departments)
+            self._stat_key = key
+
+    # --- classification ------------------------------------------------------------------------
+
+    def classify(self, text: str) -> Classification:
+        self._maybe_reload()
+        bound = self._bound
+        return self._decide(self._analyse(text, bound), bound, bound.params if bound else DEFAULT_PARAMS)
+
+    def _analyse(self, text: str, bound: _Bound | None) -> _Analysis | None:
+        """Everything that does not depend on the combination weights (one tokenisation)."""
+        if len(text) > MAX_TEXT_CHARS:
+            text = text[:MAX_TEXT_CHARS]
+        t = normalize(text)
+        if not t:
+            return None
+        verdict = screen(t)
+        if verdict is not None:
+            return _Analysis(t, verdict.reason, verdict.matched, None, [], (), None, None, 0)
+        tokens = tokenize(t)
+        rules = self.matcher.match(tokens)
+        feats = features(tokens, t)
+        lp = ld = None
+        known = 0
+        if bound is not None:
+            lp, ld, known = bound.score(feats)
+        return _Analysis(t, None, (), rules, tokens, feats, lp, ld, known)
+
+    def _decide(self, a: _Analysis | None, bound: _Bound | None, params: Mapping[str, float]) -> Classification:
+        """Combine rule scores and model log-probabilities with `params` into a Classification."""
+        if a is None:
+            return self._empty()
+        if a.reason is not None:
+            return self._out_of_scope(a.reason, a.matched, 0.95, bound)
+        rules = a.rules
+        rs = rules.scores
+        n = len(self._names)
+        rule_w = params["rule_weight"]
+        lp = a.lp
+        if bound is not None and lp is not None:
+            oos = bound.oos_index
+            # Normalise only when out-of-scope is the model's first choice (else its posterior < 0.5).
+            if oos >= 0 and lp[oos] >= max(lp) and max(rs) <= params["oos_max_rule"]:
+                p_oos = math.exp(_log_softmax(lp)[oos])
+                if p_oos >= params["oos_threshold"]:
+                    rraw, _ = bound.model.reason.log_scores(a.feats)
+                    classes = bound.model.reason.classes
+                    reason = classes[max(range(len(rraw)), key=rraw.__getitem__)] if classes else "illegal"
+                    if reason not in REASONS:
+                        reason = "illegal"
+                    return self._out_of_scope(reason, (), p_oos, bound)
+            temp = params["nb_temp"]
+            floor = min(lp) - 1.0
+            ci_map = bound.cat_index
+            comb = [temp * (lp[ci_map[i]] if ci_map[i] >= 0 else floor) + rule_w * rs[i] for i in range(n)]
+        else:
+            comb = [rule_w * rs[i] for i in range(n)]
+        pc = _softmax(comb)
+        best = max(range(n), key=pc.__getitem__)
+
+        # Department evidence from categories: the most probable category routed to each department
+        # (a max, not a sum, so departments serving several categories are not favoured).
+        nd = len(self._departments)
+        from_cat = [0.0] * nd
+        pos = self._dept_pos
+        alts = rules.alternatives
+        default = self._default_dept
+        for i in range(n):
+            alt = alts.get(i)
+            j = pos[alt] if alt is not None else default[i]
+            if pc[i] > from_cat[j]:
+                from_cat[j] = pc[i]
+        wc = params["dept_cat_weight"]
+        floor_d = params["dept_floor"]  # how far keyword evidence alone can push a department down
+        ld = a.ld
+        log = math.log
+        if bound is not None and ld is not None:
+            dfloor = min(ld) - 1.0
+            wn = params["dept_nb_weight"]
+            depts = bound.departments
+            nb_scores = [wn * (ld[k] if k >= 0 else dfloor) for k in bound.dept_nb_index]
+            sd = [wc * log(c + floor_d) + nb for c, nb in zip(from_cat, nb_scores)]
+            # departments only the model knows (not in the taxonomy) get keyword evidence 0
+            sd.extend(wc * log(floor_d) + nb for nb in nb_scores[nd:])
+        else:
+            depts = self._departments
+            sd = [wc * log(c + floor_d) for c in from_cat]
+        pd = _softmax(sd)
+        top = tuple((d, p) for p, d in sorted(zip(pd, depts), reverse=True)[:3])
+        department = top[0][0]
+        confidence = top[0][1]
+
+        channel = self._channel(a.text, rs, best, department, alts)
+        keywords = self._decisive_keywords(rules, best, a.tokens, bound)
+        if not rules.keywords and a.known == 0:
+            confidence = min(confidence, 0.2)  # nothing recognised at all
+        needs_review = confidence < params["review_threshold"]
+        cat = self.taxonomy.categories[best]
+        return self._in_scope(cat.id, cat.name, department, channel, confidence, keywords, needs_review, top, bound)
+
+    # --- parts ---------------------------------------------------------------------------------
+
+    def _channel(self, t: str, rs: list[float], best: int, department: str, alts: Mapping[int, str]) -> str:
+        """The policy channel; the rule is documented in nlp/data/taxonomy.toml ([channel])."""
+        cr = self.taxonomy.channel
+        if cr.city.search(t):
+            return "city"
+        if cr.district.search(t):
+            return "district"
+        named = 0
+        for names in cr.agencies:  # substring tests are far cheaper than one big regex here
+            for name in names:
+                if name in t:
+                    named += 1
+                    break
+        if named >= cr.district_agencies:
+            return "district"
+        s1 = rs[best]
+        if s1 >= cr.district_min_score:
+            cats = self.taxonomy.categories
+            for i, s in enumerate(rs):
+                if i != best and s >= cr.district_min_score and s >= cr.district_ratio * s1:
+                    if alts.get(i, cats[i].department) != department:
+                        return "district"
+        if (cr.street.search(t) or cr.simple.search(t)) and not cr.problem.search(t):
+            return "street"
+        return "department"
+
+    def _decisive_keywords(self, rules, best: int, tokens, bound: _Bound | None) -> tuple[str, ...]:
+        mine = [(w, kw) for kw, hit in rules.keywords.items() for ci, w in hit if ci == best]
+        mine.sort(key=lambda x: (-x[0], -len(x[1])))
+        out = [kw for _, kw in mine[:6]]
+        if not out and bound is not None and tokens:
+            k = bound.cat_index[best]
+            if k >= 0:
+                # Whole tokens are readable evidence; character bigrams inside words are not.
+                words = {t for t in tokens if len(t) >= 2}
+                for _, word in bound.model.category.feature_evidence(words, k)[:3]:
+                    if word not in out:
+                        out.append(word)
+        return tuple(out[:6])
+
+    def _dept_name(self, code: str | None) -> str | None:
+        if code is None:
+            return None
+        return self.department_names.get(code, code)
+
+    def _in_scope(self, cid, cname, department, channel, confidence, keywords, needs_review, top, bound):
+        dname = self._dept_name(department)
+        chname = CHANNEL_NAMES[channel]
+        if keywords:
+            basis = "依据“" + "”“".join(keywords[:3]) + "”等内容，"
+        else:
+            basis = ""
+        if needs_review:
+            reason_text = (
+                f"{basis}初步判断属于“{cname}”，建议由{dname}办理，但置信度较低（{confidence:.0%}），"
+                "需服务员研判后确定分类、承办部门和渠道。"
+            )
+            summary = f"【需服务员研判】初步判断：{cname}；可能承办部门：{dname}；可能渠道：{chname}。"
+        else:
+            reason_text = f"{basis}判断属于“{cname}”，建议由{dname}办理，走{chname}。"
+            summary = f"分类：{cname}；承办部门：{dname}；渠道：{chname}（{CHANNEL_DEADLINES[channel]}）。"
+        return Classification(
+            category=cid,
+            category_name=cname,
+            department=department,
+            channel=channel,
+            in_scope=True,
+            reason=None,
+            reason_text=reason_text,
+            confidence=confidence,
+            keywords=keywords,
+            needs_review=needs_review,
+            top_departments=top,
+            summary=summary,
+            department_name=dname,
+            channel_name=chname,
+            model_hash=bound.model.data_hash if bound else None,
+        )
+
+    def _out_of_scope(self, reason: str, matched: tuple[str, ...], confidence: float, bound) -> Classification:
+        by_model = not matched
+        review = by_model  # a model-only verdict is a suggestion the helper must confirm
+        text = REASON_TEXTS[reason]
+        if review:
+            text += "（模型判断，需服务员研判）"
+        summary = f"不在服务范围：{REASON_NAMES[reason]}。请按政策礼貌答复，不按普通工单办理。"
+        if review:
+            summary = "【需服务员研判】" + summary
+        return Classification(
+            category=None,
+            category_name=None,
+            department=None,
+            channel=None,
+            in_scope=False,
+            reason=reason,
+            reason_text=text,
+            confidence=confidence,
+            keywords=matched,
+            needs_review=review,
+            top_departments=(),
+            summary=summary,
+            model_hash=bound.model.data_hash if bound else None,
+        )
+
+    def _empty(self) -> Classification:
+        return Classification(
+            category=None,
+            category_name=None,
+            department=None,
+            channel=None,
+            in_scope=True,
+            reason=None,
+            reason_text="内容为空，无法判断，需服务员研判。",
+            confidence=0.0,
+            keywords=(),
+            needs_review=True,
+            top_departments=(),
+            summary="【需服务员研判】内容为空。",
+        )
+
+
+_default: Classifier | None = None
+_default_path: Path | None = None
+_default_lock = threading.Lock()
+
+MODEL_ENV = "ZHENGQI_NLP_MODEL"  # optional: model file of the default classifier (e.g. a retrained one)
+
+
+def set_default_model_path(path: Path | str | None) -> None:
+    """Use another model file for `classify()` (None: back to the shipped one). Takes effect at once."""
+    global _default, _default_path
+    with _default_lock:
+        _default_path = Path(path) if path is not None else None
+        _default = None
+
+
+def default_classifier() -> Classifier:
+    """The process-wide classifier (built on first use): the model file set by
+    `set_default_model_path`, else $ZHENGQI_NLP_MODEL, else the shipped nlp/data/model.json."""
+    global _default
+    c = _default
+    if c is None:
+        with _default_lock:
+            if _default is None:
+                path = _default_path or Path(os.environ.get(MODEL_ENV) or DEFAULT_MODEL_PATH)
+                _default = Classifier(model_path=path)
+            c = _default
+    return c
+
+
+def classify(text: str) -> Classification:
+    """Classify with the process-wide classifier (see `default_classifier`)."""
+    return default_classifier().classify(text)

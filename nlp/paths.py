@@ -1,0 +1,13 @@
+"""Where the shipped data lives (the labelled examples sit in the repository's tests/data)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA_DIR = PACKAGE_DIR / "data"
+REPO_ROOT = PACKAGE_DIR.parent
+MODEL_PATH = DATA_DIR / "model.json"
+TRAIN_PATH = REPO_ROOT / "tests" / "data" / "nlp" / "train.jsonl"
+TEST_PATH = REPO_ROOT / "tests" / "data" / "nlp" / "test.jsonl"
+DEPARTMENTS_PATH = REPO_ROOT / "config" / "departments.toml"

@@ -1,0 +1,138 @@
+"""Tune the combination weights by k-fold cross-validation on the training file only.
+
+    python -m nlp.tune [--folds 5] [--train PATH]
+
+Prints the best weights; copy them into model.DEFAULT_PARAMS. test.jsonl is never read here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import itertools
+import random
+import sys
+from collections.abc import Sequence
+
+from .classifier import Classifier
+from .evaluation import EvalReport
+from .model import DEFAULT_PARAMS, OUT_OF_SCOPE, LabeledExample, load_examples, text_features, train
+from .paths import TRAIN_PATH
+
+
+def folds(examples: Sequence[LabeledExample], k: int, seed: int = 13) -> list[list[int]]:
+    """Deterministic folds, stratified by category."""
+    by_cat: dict[str, list[int]] = {}
+    for i, ex in enumerate(examples):
+        by_cat.setdefault(ex.category or OUT_OF_SCOPE, []).append(i)
+    rng = random.Random(seed)
+    out: list[list[int]] = [[] for _ in range(k)]
+    j = 0
+    for cat in sorted(by_cat):
+        idx = by_cat[cat]
+        rng.shuffle(idx)
+        for i in idx:
+            out[j % k].append(i)
+            j += 1
+    return out
+
+
+def _score(report: EvalReport) -> float:
+    # Department routing first; categories and out-of-scope precision/recall also count.
+    return (
+        report.department_top1
+        + 0.3 * report.department_top3
+        + 0.2 * report.category_accuracy
+        + 0.5 * report.oos_recall
+        + 0.5 * report.oos_precision
+    )
+
+
+def _report(clf: Classifier, cached, params) -> EvalReport:
+    from .evaluation import evaluate
+
+    class _Fixed:
+        def classify(self, text):
+            a, bound = cached[text]
+            return clf._decide(a, bound, params)
+
+    return evaluate(_Fixed(), [ex for ex in cached.examples])
+
+
+class _Cache(dict):
+    examples: list[LabeledExample]
+
+
+def cross_validate(examples: Sequence[LabeledExample], k: int, grid: dict[str, list[float]]) -> list[tuple[float, dict, EvalReport]]:
+    featurize = functools.lru_cache(maxsize=None)(lambda t: frozenset(text_features(t)))
+    results: dict[tuple, list[EvalReport]] = {}
+    parts = folds(examples, k)
+    base = Classifier(model_path=None)
+    # Weights used when training (the model) versus when combining (the classifier).
+    model_grid = {n: grid.get(n, [DEFAULT_PARAMS[n]]) for n in MODEL_PARAMS}
+    rest = {n: v for n, v in grid.items() if n not in MODEL_PARAMS}
+    names = list(rest)
+    for model_values in itertools.product(*model_grid.values()):
+        model_params = dict(zip(model_grid, model_values))
+        for f, held in enumerate(parts):
+            held_set = set(held)
+            tr = [ex for i, ex in enumerate(examples) if i not in held_set]
+            model = train(tr, params=model_params, featurize=featurize)
+            clf = Classifier(model=model, taxonomy=base.taxonomy, departments=base.department_names)
+            clf.matcher = base.matcher  # share the warm per-token cache
+            bound = clf._bound
+            cached = _Cache()
+            cached.examples = [examples[i] for i in held]
+            for ex in cached.examples:
+                cached[ex.text] = (clf._analyse(ex.text, bound), bound)
+            for values in itertools.product(*(rest[n] for n in names)):
+                params = {**DEFAULT_PARAMS, **model_params, **dict(zip(names, values))}
+                key = tuple(sorted(params.items()))
+                results.setdefault(key, []).append(_report(clf, cached, params))
+    out = []
+    for key, reports in results.items():
+        merged = EvalReport()
+        for r in reports:
+            for name in ("n", "category_correct", "dept_n", "dept_top1", "dept_top3", "channel_n", "channel_correct",
+                         "oos_tp", "oos_fp", "oos_fn", "reason_correct", "needs_review"):
+                setattr(merged, name, getattr(merged, name) + getattr(r, name))
+            merged.confusion.update(r.confusion)
+            merged.dept_confusion.update(r.dept_confusion)
+        out.append((_score(merged), dict(key), merged))
+    out.sort(key=lambda x: -x[0])
+    return out
+
+
+MODEL_PARAMS = ("alpha", "max_feature_classes")
+
+# Around the current defaults; the correction-learning test (tests/nlp/test_nlp_learning.py) is the
+# other criterion when choosing among near-equal rows.
+GRID = {
+    "alpha": [0.5, 1.0, 2.0],
+    "nb_temp": [0.0, 0.1, 0.2],
+    "rule_weight": [1.2, 2.0],
+    "dept_nb_weight": [0.15, 0.4, 0.6],
+    "dept_floor": [0.001, 0.01, 0.05],
+    "oos_threshold": [0.999, 2.0],
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m nlp.tune")
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--train", default=str(TRAIN_PATH))
+    ap.add_argument("--top", type=int, default=10)
+    args = ap.parse_args(argv)
+    examples = load_examples(args.train)
+    results = cross_validate(examples, args.folds, GRID)
+    for score, params, r in results[: args.top]:
+        shown = {k: v for k, v in params.items() if k in GRID}
+        print(
+            f"{score:.4f} cat {r.category_accuracy:.3f} dept {r.department_top1:.3f} top3 {r.department_top3:.3f} "
+            f"chan {r.channel_accuracy:.3f} oosP {r.oos_precision:.3f} oosR {r.oos_recall:.3f} review {r.needs_review} {shown}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

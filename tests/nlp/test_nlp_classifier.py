@@ -1,0 +1,127 @@
+"""Routing of ordinary needs, channel rules, and the shape of a Classification."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+import nlp
+from nlp import Classification, Classifier
+from nlp.classifier import MAX_TEXT_CHARS
+
+ROUTES = [
+    ("稳岗补贴怎么申请", "social_security", "renshe"),
+    ("增值税专用发票开错了怎么红冲", "tax", "shuiwu"),
+    ("想把门头牌匾换个新的，要审批吗", "city_management", "chengguan"),
+    ("饭店后厨的消防通道被杂物堵了，消防检查要罚款", "safety", "xiaofang"),
+    ("车间要做危险化学品安全生产培训", "safety", "yingji"),
+    ("送货的货车限行，通行证去哪办", "traffic", "gongan"),
+    ("店门口停车位太少，顾客停车难", "traffic", "chengguan"),
+    ("网上有人造谣我们店，舆情怎么处理", "data_network", "wangxin"),
+    ("想申请使用政府公共数据做产品", "data_network", "shuju"),
+    ("想加入区里的商会，有什么条件", "legal", "gongshanglian"),
+    ("合同对方违约，想找律师咨询起诉", "legal", "sifa"),
+    ("高新技术企业认定的材料怎么准备", "tech", "keji"),
+    ("食品经营许可证和营业执照能一起办吗", "registration", "zhengwu"),
+    ("排污许可证要怎么申请", "environment", "shengtai"),
+    ("政府采购的尾款一直没付", "government_payment", "caizheng"),
+    ("想开个养老院，备案要什么材料", "health", "minzheng"),
+]
+
+
+@pytest.mark.parametrize(("text", "category", "department"), ROUTES)
+def test_clear_needs_are_routed(classifier, text, category, department):
+    result = classifier.classify(text)
+    assert (result.category, result.department) == (category, department)
+    assert result.in_scope and result.reason is None
+    assert result.keywords
+
+
+@pytest.mark.parametrize(
+    ("text", "channel"),
+    [
+        ("公司从河北廊坊整体迁到南开，跨省迁移怎么对接", "city"),
+        ("这个问题需要天津市市场监管委来定，区里能帮忙反映吗", "city"),
+        ("新业态没有主管部门，问了几个地方都说不归他们管", "city"),
+        ("可以通过津产发平台提交诉求吗", "city"),
+        ("消防、环保、城管都来查，要求还不一样，能不能一起协调", "district"),
+        ("几个部门互相推诿，谁也不管", "district"),
+        ("想开个协调会，把规划和施工的问题一起说清楚", "district"),
+        ("楼道里邻居堆满杂物，我们的货送不上来", "street"),
+        ("门前三包责任书要签吗", "street"),
+        ("社区能不能帮我们开个场地使用证明", "street"),
+        ("今年的企业所得税汇算清缴什么时候截止", "department"),
+        ("高新技术企业认定的材料怎么准备", "department"),
+    ],
+)
+def test_channel_rules(classifier, text, channel):
+    assert classifier.classify(text).channel == channel
+
+
+def test_classification_shape(classifier):
+    result = classifier.classify("稳岗补贴怎么申请")
+    assert isinstance(result, Classification)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.category = "tax"  # type: ignore[misc]
+    doc = result.to_json()
+    assert {"category", "department", "channel", "in_scope", "reason", "confidence", "keywords"} <= set(doc)
+    assert 0.0 <= result.confidence <= 1.0
+    assert 1 <= len(result.top_departments) <= 3
+    scores = [s for _, s in result.top_departments]
+    assert scores == sorted(scores, reverse=True)
+    assert result.top_departments[0][0] == result.department
+    assert result.department_name == "区人社局"
+    assert result.channel_name and "部门直通" in result.channel_name
+    assert "区人社局" in result.summary and "区人社局" in result.reason_text
+
+
+@pytest.mark.parametrize("text", ["嗯嗯嗯", "hello", "在吗在吗", "。。。"])
+def test_unrecognised_text_needs_review(classifier, text):
+    result = classifier.classify(text)
+    assert result.needs_review
+    assert result.confidence < 0.7
+    assert "需服务员研判" in result.summary and "需服务员研判" in result.reason_text
+    assert result.category is not None  # still the best guess
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t"])
+def test_empty_text(classifier, text):
+    result = classifier.classify(text)
+    assert result.needs_review and result.category is None and result.in_scope
+
+
+def test_very_long_text_is_cut_and_classified(classifier):
+    result = classifier.classify("我们想申请稳岗补贴。" + "啊" * 100_000)
+    assert result.department == "renshe"
+    assert MAX_TEXT_CHARS == 2000
+
+
+def test_module_level_classify_uses_one_default_classifier():
+    assert nlp.default_classifier() is nlp.default_classifier()
+    assert nlp.classify("稳岗补贴怎么申请").department == "renshe"
+
+
+def test_default_classifier_can_use_a_retrained_model(tmp_path, dev_examples):
+    path = tmp_path / "retrained.json"
+    model = nlp.train(dev_examples)
+    model.save(path)
+    try:
+        nlp.set_default_model_path(path)
+        assert nlp.classify("稳岗补贴怎么申请").model_hash == model.data_hash
+    finally:
+        nlp.set_default_model_path(None)
+    assert nlp.classify("稳岗补贴怎么申请").model_hash != model.data_hash
+
+
+def test_rules_alone_work_without_a_model():
+    rules_only = Classifier(model_path=None)
+    assert rules_only.model is None
+    result = rules_only.classify("增值税专用发票开错了怎么红冲")
+    assert result.department == "shuiwu" and result.model_hash is None
+
+
+def test_missing_model_file_falls_back_to_rules(tmp_path):
+    clf = Classifier(model_path=tmp_path / "absent.json")
+    assert clf.model is None
+    assert clf.classify("稳岗补贴怎么申请").department == "renshe"

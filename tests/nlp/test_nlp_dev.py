@@ -1,0 +1,24 @@
+"""Regression guard on messages written for these tests (tests/nlp/data/dev.jsonl, never trained on)."""
+
+from __future__ import annotations
+
+from nlp.evaluation import evaluate
+
+
+def test_dev_set_accuracy(classifier, dev_examples):
+    report = evaluate(classifier, dev_examples)
+    assert report.department_top1 >= 0.88
+    assert report.department_top3 >= 0.94
+    assert report.oos_recall == 1.0 and report.oos_precision == 1.0
+    assert report.channel_accuracy >= 0.85
+
+
+def test_colloquial_messages(classifier):
+    """174 short, colloquial messages (tests/nlp/data/colloquial.jsonl), like the public writes."""
+    from nlp import load_examples
+    from tests.nlp.conftest import DATA
+
+    report = evaluate(classifier, load_examples(DATA / "colloquial.jsonl"))
+    assert report.n >= 170
+    assert report.department_top1 >= 0.9
+    assert report.department_top3 >= 0.97

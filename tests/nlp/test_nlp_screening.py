@@ -1,0 +1,71 @@
+"""Out-of-scope screening: policy reasons are caught by intent, ordinary questions stay in scope."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.screening import REASON_NAMES, REASON_TEXTS, screen
+from nlp.tokenizer import normalize
+from tests.nlp.screening_cases import IN_SCOPE, OUT_OF_SCOPE
+
+CASES = [(reason, text) for reason, texts in OUT_OF_SCOPE.items() for text in texts]
+
+
+@pytest.mark.parametrize(("reason", "text"), CASES)
+def test_out_of_scope_request_is_caught_with_its_reason(reason, text):
+    verdict = screen(normalize(text))
+    assert verdict is not None, text
+    assert verdict.reason == reason
+    assert verdict.matched and all(verdict.matched)
+
+
+@pytest.mark.parametrize("text", IN_SCOPE)
+def test_ordinary_question_mentioning_a_sensitive_word_stays_in_scope(text):
+    assert screen(normalize(text)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("我们的商业秘密被前员工带走了怎么维权", {"legal", "ip"}),
+        ("发票开错了怎么红冲", {"tax"}),
+        ("隐私政策怎么写才合规", {"data_network", "legal"}),
+    ],
+)
+def test_brief_hard_negatives_are_routed_normally(classifier, text, category):
+    result = classifier.classify(text)
+    assert result.in_scope and result.reason is None
+    assert result.category in category
+
+
+def test_out_of_scope_result_carries_reason_and_no_routing(classifier):
+    result = classifier.classify("帮我查一下竞争对手的客户名单")
+    assert not result.in_scope
+    assert result.reason == "trade_secret"
+    assert result.category is None and result.department is None and result.channel is None
+    assert result.top_departments == ()
+    assert result.reason_text == REASON_TEXTS["trade_secret"]
+    assert "商业秘密" in result.summary
+    assert result.to_json()["in_scope"] is False
+
+
+def test_every_reason_has_chinese_texts():
+    assert set(REASON_TEXTS) == set(REASON_NAMES) == {"petition", "state_secret", "trade_secret", "privacy", "illegal"}
+    for text in REASON_TEXTS.values():
+        assert "不在" in text and "服务范围" in text
+
+
+def test_triggers_only_skip_rules_that_cannot_match(dev_examples):
+    texts = [t for _, t in CASES] + IN_SCOPE + [e.text for e in dev_examples]
+    for text in texts:
+        t = normalize(text)
+        fast, full = screen(t), screen(t, use_triggers=False)
+        assert (fast and fast.reason) == (full and full.reason), text
+
+
+def test_victim_report_and_self_intent_are_told_apart():
+    assert screen(normalize("对面厂子晚上偷排废水，我们想举报")) is None
+    assert screen(normalize("有什么办法偷偷排污水不被发现")).reason == "illegal"
+    assert screen(normalize("同行都在刷单，我们也想刷单冲销量")).reason == "illegal"
+    assert screen(normalize("员工家属扬言要去上访，我们想走劳动仲裁")) is None
+    assert screen(normalize("我这事已经上访好几回了，你们再帮我递一次")).reason == "petition"
