@@ -72,10 +72,9 @@ async def _merge_into_fresh_ticket(env: Env, text: str) -> bool:
         return False
     if env.now() - datetime.fromisoformat(fresh_at) > env.chat.merge_window:
         return False
-    ticket = await env.uow.tickets.get(int(fresh))
-    if ticket is None or ticket.status != Status.NEW:
+    ticket = await svc.supplement_if_new(env.uow, env.ctx, env.actor, int(fresh), text, source_message_id=env.source)
+    if ticket is None:
         return False
-    ticket = await svc.supplement(env.uow, env.ctx, env.actor, ticket.id, text, source_message_id=env.source)
     env.state["fresh_at"] = env.now().isoformat()
     env.reply(f"已补充到工单 #{ticket.id}。", ticket)
     await notify.to_helpers(env, ticket, f"工单 #{ticket.id} 企业补充：{shorten(text, 100)}", "supplement")

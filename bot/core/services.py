@@ -110,9 +110,12 @@ async def _act(
     ticket_id: int,
     action: Action,
     source_message_id: str | None,
+    only_if: Status | None = None,
     **params: Any,
-) -> Ticket:
+) -> Ticket | None:
     ticket = await load_ticket(uow, ticket_id)
+    if only_if is not None and ticket.status != only_if:
+        return None
     business = await uow.roster.business(ticket.business_id)
     if not relations(actor, ticket, business) & PERMISSIONS[action]:
         if not may_view(actor, ticket, business):
@@ -298,6 +301,12 @@ async def reopen(uow, ctx, actor, ticket_id: int, reason: str = "", *, source_me
 
 async def supplement(uow, ctx, actor, ticket_id: int, text: str, *, source_message_id=None) -> Ticket:
     return await _act(uow, ctx, actor, ticket_id, Action.SUPPLEMENT, source_message_id, text=text)
+
+
+async def supplement_if_new(uow, ctx, actor, ticket_id: int, text: str, *, source_message_id=None) -> Ticket | None:
+    """More lines of a need the helper has not picked up yet join it; None once it has moved on."""
+    return await _act(uow, ctx, actor, ticket_id, Action.SUPPLEMENT, source_message_id,
+                      only_if=Status.NEW, text=text)
 
 
 async def reply(uow, ctx, actor, ticket_id: int, text: str, *, source_message_id=None) -> Ticket:
