@@ -38,6 +38,8 @@ async def process(uow: UnitOfWork, chat: ChatContext, inbound: Inbound) -> Proce
         return Processed(stored or [], duplicate=True)
     # Durable before it is processed: a crash below loses no message.
     await uow.commit()
+    # Everything this message causes (service actions, replies, pushes) commits once, together.
+    uow.hold_commits(True)
 
     actor = await uow.roster.person_by_identity(inbound.platform, inbound.sender_id)
     person_id = actor.id if actor else None
@@ -60,6 +62,7 @@ async def process(uow: UnitOfWork, chat: ChatContext, inbound: Inbound) -> Proce
     if env.state != state_before:
         await uow.conversations.put(key, env.state, now)
     await uow.messages.finish(row_id, person_id=person_id, replies=env.result.replies, at=now, redact=redact)
+    uow.hold_commits(False)
     await uow.commit()
     return Processed(env.result.replies)
 

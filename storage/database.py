@@ -119,6 +119,10 @@ class InlineUnitOfWork:
     def __init__(self, db: InlineSqliteDatabase):
         self._db = db
         self._conn: Connection | None = None
+        self.holding = False  # see SqlUnitOfWork.hold_commits
+
+    def hold_commits(self, hold: bool) -> None:
+        self.holding = hold
 
     async def __aenter__(self) -> InlineUnitOfWork:
         await self._db.lock.acquire()
@@ -141,7 +145,8 @@ class InlineUnitOfWork:
 
     async def commit(self) -> None:
         assert self._conn is not None
-        self._conn.commit()
+        if not self.holding:
+            self._conn.commit()
 
     async def rollback(self) -> None:
         assert self._conn is not None

@@ -35,6 +35,12 @@ class SqlUnitOfWork:
     def __init__(self, engine: AsyncEngine):
         self._engine = engine
         self._conn: AsyncConnection | None = None
+        self.holding = False
+
+    def hold_commits(self, hold: bool) -> None:
+        """While held, commit() does nothing: the service calls of one chat message then commit
+        together with its replies and pushes, or not at all (rollback() still rolls back)."""
+        self.holding = hold
 
     async def __aenter__(self) -> SqlUnitOfWork:
         # The connection autobegins a transaction on first use and again after a commit.
@@ -53,7 +59,8 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         assert self._conn is not None
-        await self._conn.commit()
+        if not self.holding:
+            await self._conn.commit()
 
     async def rollback(self) -> None:
         assert self._conn is not None

@@ -179,3 +179,6 @@ class UnitOfWork(Protocol):
     async def commit(self) -> None: ...
 
     async def rollback(self) -> None: ...
+
+    def hold_commits(self, hold: bool) -> None:
+        """While held, commit() waits for the caller's final commit (one transaction per message)."""
