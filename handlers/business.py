@@ -31,7 +31,9 @@ async def free_text(env: Env, text: str) -> str | None:
     Returns the text to keep in the message log instead of the original (redaction), or None.
     """
     classification = env.chat.classify(text)
-    if not classification.in_scope:
+    # A sure out-of-scope verdict (a screening rule matched) is answered without a ticket; an
+    # uncertain one (the model alone) becomes a ticket the helper judges, with a warning.
+    if not classification.in_scope and not classification.needs_review:
         guidance = OUT_OF_SCOPE_GUIDANCE.get(classification.reason or "", OUT_OF_SCOPE_GUIDANCE["illegal"])
         env.reply(
             "感谢您的信任。根据《南开区“政企同行·有需必应”工作实施方案》，"

@@ -66,6 +66,8 @@ async def new_ticket_to_helpers(env: Env, ticket: Ticket, classification) -> Non
             lines.append(f"依据：{'、'.join(c.keywords[:6])}")
         if getattr(c, "needs_review", False):
             lines.append("提示：系统把握不大，需服务员研判。")
+    if c is not None and not c.in_scope:
+        lines.append(f"⚠ 可能不在服务范围：{c.reason_text}如确属此类，请发送「不予受理 #{ticket.id} 理由」。")
     lines.append(f"答复期限：{moment(ticket.next_due_at, env.chat.tz)}")
     buttons = [Button("受理（街道办理）", f"受理 #{ticket.id}")]
     if c is not None and c.department:

@@ -24,7 +24,7 @@ OUT_OF_SCOPE = "out_of_scope"
 REASONS = ("petition", "state_secret", "trade_secret", "privacy", "illegal")
 
 # How much a helper's correction counts relative to one shipped training example.
-DEFAULT_CORRECTION_WEIGHT = 5.0
+DEFAULT_CORRECTION_WEIGHT = 8.0  # a correction outweighs ~8 shipped examples; scaled with the 948-line training file
 
 # Combination weights, tuned by 5-fold cross-validation on train.jsonl only (python -m nlp.tune),
 # with one more criterion: helpers' corrections must be able to change decisions
@@ -39,8 +39,8 @@ DEFAULT_PARAMS: dict[str, float] = {
     "dept_nb_weight": 0.4,  # department: weight of the department model's log-probabilities
     "dept_floor": 0.01,  # department: added to the category evidence before its log, so that the
     # department model (and so helpers' corrections) can overturn confident keyword evidence
-    "oos_threshold": 0.999,  # model-only out-of-scope verdict needs this posterior...
-    "oos_max_rule": 6.0,  # ...and at most this keyword score for any category (then needs_review)
+    "oos_threshold": 0.99,  # model-only out-of-scope verdict needs this posterior...
+    "oos_max_rule": 4.0,  # ...and at most this keyword score for any category (then needs_review)
     "review_threshold": 0.7,  # below this confidence the helper must judge (needs_review)
     "max_feature_classes": 8,  # features seen in more classes carry little evidence: not scored
 }

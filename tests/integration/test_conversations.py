@@ -321,3 +321,15 @@ def test_every_command_has_summary_and_example():
     for cmd in REGISTRY:
         assert cmd.summary and cmd.example.startswith(cmd.name), cmd.name
         assert re.match(r"^\S+", cmd.usage())
+
+
+async def test_uncertain_out_of_scope_becomes_a_ticket_with_a_warning(sim):
+    import nlp
+
+    text = "能不能找人通融一下，检查的时候别太较真"
+    verdict = nlp.classify(text)
+    assert not verdict.in_scope and verdict.needs_review  # the model alone says so: not sure
+    data = await sim.send(OWNER, text)
+    assert "已收到您的诉求" in data["replies"][0]["text"]
+    card = (await sim.inbox(HELPER))[-1]["card"]
+    assert any("可能不在服务范围" in line and "不予受理" in line for line in card["lines"])

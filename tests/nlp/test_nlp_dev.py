@@ -9,7 +9,9 @@ def test_dev_set_accuracy(classifier, dev_examples):
     report = evaluate(classifier, dev_examples)
     assert report.department_top1 >= 0.88
     assert report.department_top3 >= 0.94
-    assert report.oos_recall == 1.0 and report.oos_precision == 1.0
+    # The operating point: recall first, precision at least 90% (the threshold of the
+    # model-only verdict is chosen by cross-validation on train; such verdicts need review).
+    assert report.oos_recall == 1.0 and report.oos_precision >= 0.9
     assert report.channel_accuracy >= 0.85
 
 
