@@ -31,16 +31,29 @@ JOBS = web.AppKey("jobs", DeadlineJobs)
 
 
 def service_classifier(settings: Settings):
-    """The classifier on the service's own model file, which retraining replaces on disk."""
+    """The classifier on the service's own model file, which retraining replaces on disk.
+
+    The file starts as a copy of the shipped model and follows it on upgrades, unless helpers'
+    corrections were trained into it: then it is kept, and retraining brings in the new data.
+    """
     import shutil
 
     import nlp
     from nlp.paths import MODEL_PATH
 
     model_file = settings.nlp_model_file
-    if not model_file.exists():
+    shipped = nlp.Model.load(MODEL_PATH)
+    try:
+        current = nlp.Model.load(model_file)
+    except (OSError, nlp.ModelError):
+        current = None
+    if current is None or (current.n_corrections == 0 and current.data_hash != shipped.data_hash):
         model_file.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(MODEL_PATH, model_file)
+        tmp = model_file.with_suffix(".tmp")
+        shutil.copyfile(MODEL_PATH, tmp)
+        tmp.replace(model_file)
+    elif current.n_examples != shipped.n_examples:
+        log.warning("分类模型含服务员纠正记录，但基于旧版训练数据：请运行 zhengqi nlp retrain。")
     return nlp.Classifier(model_path=model_file)
 
 

@@ -79,9 +79,11 @@ def database_url(request, migrated_templates, postgres_root_url, tmp_path) -> st
 
 
 @pytest.fixture
-def settings(database_url) -> Settings:
+def settings(database_url, tmp_path) -> Settings:
     # The scheduler runs on real time; tests that need it drive sweeps with the fake clock.
-    return Settings(database_url=database_url, demo=True, scheduler_enabled=False)
+    return Settings(
+        database_url=database_url, demo=True, scheduler_enabled=False, nlp_model_file=tmp_path / "nlp_model.json"
+    )
 
 
 class FakeClock:

@@ -75,7 +75,7 @@ def make_app(tmp_path) -> AppFactory:
 
     url = f"sqlite+aiosqlite:///{tmp_path / 'browser.db'}"
     upgrade(url)
-    return lambda: create_app(Settings(database_url=url, demo=True))
+    return lambda: create_app(Settings(database_url=url, demo=True, nlp_model_file=tmp_path / "nlp_model.json"))
 
 
 # --------------------------------------------------------------------------------------------

@@ -55,10 +55,11 @@ async def test_demo_mode_loads_fictional_roster_once(aiohttp_client, settings):
     assert len(departments) == 25
 
 
-async def test_credentials_mean_no_fictional_people(aiohttp_client, database_url):
+async def test_credentials_mean_no_fictional_people(aiohttp_client, database_url, tmp_path):
     from bot.app import UOW
 
-    real = Settings(database_url=database_url, wecom_corp_id="ww123", wecom_secret="s3cret")
+    real = Settings(database_url=database_url, wecom_corp_id="ww123", wecom_secret="s3cret",
+                    nlp_model_file=tmp_path / "nlp_model.json")
     assert real.demo_mode is False and real.simulator_on is False
     app = create_app(real)
     await aiohttp_client(app)

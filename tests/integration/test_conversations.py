@@ -304,10 +304,11 @@ async def test_users_lists_every_role_with_organisation(sim):
     assert next(u for u in users if u["id"] == RENSHE)["organisation"] == "区人社局"
 
 
-async def test_simulator_is_off_with_credentials(aiohttp_client, database_url):
+async def test_simulator_is_off_with_credentials(aiohttp_client, database_url, tmp_path):
     from config.settings import Settings
 
-    app = create_app(Settings(database_url=database_url, wecom_corp_id="ww", wecom_secret="s"))
+    app = create_app(Settings(database_url=database_url, wecom_corp_id="ww", wecom_secret="s",
+                              nlp_model_file=tmp_path / "nlp_model.json"))
     client = await aiohttp_client(app)
     assert (await client.post("/sim/api/messages", json={"user": OWNER, "text": "x"})).status == 404
     assert (await client.get("/sim")).status == 404

@@ -45,3 +45,21 @@ async def test_retrain_learns_from_recorded_corrections_and_service_reloads(
 async def _run_in_thread(fn, *args):
     # The CLI runs its own event loop (asyncio.run); keep it off the test's loop.
     return await asyncio.to_thread(fn, *args)
+
+
+def test_service_model_follows_shipped_upgrades_unless_retrained(tmp_path, caplog):
+    from nlp import Model, load_examples, train
+    from nlp.paths import MODEL_PATH, TRAIN_PATH
+
+    model_file = tmp_path / "nlp_model.json"
+    settings = Settings(nlp_model_file=model_file)
+    old = train(load_examples(TRAIN_PATH)[:100])  # a copy of an older shipped model
+    old.save(model_file)
+    service_classifier(settings)
+    assert Model.load(model_file).data_hash == Model.load(MODEL_PATH).data_hash  # refreshed
+
+    retrained = train(load_examples(TRAIN_PATH)[:100], corrections=load_examples(TRAIN_PATH)[:2])
+    retrained.save(model_file)
+    service_classifier(settings)
+    assert Model.load(model_file).data_hash == retrained.data_hash  # helpers' lessons are kept
+    assert "zhengqi nlp retrain" in caplog.text
