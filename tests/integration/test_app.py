@@ -77,7 +77,7 @@ def _free_port() -> int:
 def test_serve_migrates_an_empty_database_answers_and_shuts_down(tmp_path: Path):
     port = _free_port()
     db = tmp_path / "fresh" / "zhengqi.db"
-    env = {**os.environ, "ZHENGQI_DATABASE_URL": f"sqlite:///{db}"}
+    env = {**os.environ, "ZHENGQI_DATABASE_URL": f"sqlite:///{db}", "ZHENGQI_NLP_MODEL_FILE": str(tmp_path / "m.json")}
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot", "serve", "--port", str(port)],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
