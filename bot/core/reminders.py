@@ -37,9 +37,9 @@ class Ladder:
 
     @property
     def lookahead(self) -> timedelta:
-        # The earliest rung (the due day's morning) fires at most one office day before the
-        # deadline; a day of look-ahead finds every ticket with a rung due now.
-        return timedelta(days=1)
+        # The earliest rung fires at most a day (the due day's morning) or `before_hours` before
+        # the deadline: this much look-ahead finds every ticket with a rung due now.
+        return max(timedelta(days=1), timedelta(hours=self.before_hours))
 
 
 @dataclass(frozen=True)
