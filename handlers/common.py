@@ -13,7 +13,7 @@ from handlers.format import day, moment, shorten, status_label
 ALL_ROLES = [Role.BUSINESS, Role.HELPER, Role.COORDINATOR, Role.LEADER, Role.HUB]
 
 # What each role still has to do, by status.
-TODO_STATUSES = {
+PENDING_STATUSES = {
     Role.HELPER: (Status.NEW, Status.RETURNED, Status.REOPENED, Status.HANDLING, Status.REFERRED, Status.ANSWERED),
     Role.COORDINATOR: (Status.FORWARDED, Status.CONSULTING),
 }
@@ -69,10 +69,10 @@ async def show(env: Env, ticket_id: int | None) -> None:
 )
 async def todo(env: Env) -> None:
     if env.actor.role == Role.HELPER:
-        tickets = await env.uow.tickets.list_by(helper_ids=[env.actor.id], statuses=TODO_STATUSES[Role.HELPER])
+        tickets = await env.uow.tickets.list_by(helper_ids=[env.actor.id], statuses=PENDING_STATUSES[Role.HELPER])
     elif env.actor.role == Role.COORDINATOR:
         tickets = await env.uow.tickets.list_by(
-            department=env.actor.department_code, statuses=TODO_STATUSES[Role.COORDINATOR]
+            department=env.actor.department_code, statuses=PENDING_STATUSES[Role.COORDINATOR]
         )
     else:
         open_ = (Status.HANDLING, Status.FORWARDED, Status.CONSULTING, Status.ANSWERED)

@@ -14,6 +14,7 @@ Two implementations behind one interface:
 from __future__ import annotations
 
 import asyncio
+from abc import ABC, abstractmethod
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,17 +25,20 @@ from storage.fastpath import FastExecutor, is_hot
 from storage.uow import SqlUnitOfWork, attach_repositories
 
 
-class Database:
+class Database(ABC):
     """Interface of both implementations."""
 
-    def uow(self) -> Any:  # a fresh unit of work: `async with db.uow() as uow`
-        raise NotImplementedError
+    @abstractmethod
+    def uow(self) -> Any:
+        """A fresh unit of work: `async with db.uow() as uow`."""
 
+    @abstractmethod
     async def ping(self) -> None:
-        raise NotImplementedError
+        """Raise if the database cannot answer."""
 
+    @abstractmethod
     async def dispose(self) -> None:
-        raise NotImplementedError
+        """Close every connection."""
 
 
 def open_database(url: str) -> Database:
