@@ -327,7 +327,8 @@ def test_every_command_has_summary_and_example():
 async def test_uncertain_out_of_scope_becomes_a_ticket_with_a_warning(sim):
     import nlp
 
-    text = "能不能找人通融一下，检查的时候别太较真"
+    # A training example that no screening rule catches: only the learned model flags it.
+    text = "会员卡预收的钱我想转到个人账户，到时候店关了也不用退，这样操作行吗"
     verdict = nlp.classify(text)
     assert not verdict.in_scope and verdict.needs_review  # the model alone says so: not sure
     data = await sim.send(OWNER, text)
