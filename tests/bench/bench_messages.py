@@ -3,7 +3,8 @@
 Run: .venv/bin/python tests/bench/bench_messages.py [--seconds S] [--concurrency C]
 
 Both servers run as separate processes on loopback and get the same load from wrk (Debian's
-`wrk`; the bench installs nothing) with C connections. The full path stores the inbound
+`wrk`; the bench installs nothing) with C connections on one wrk thread: on a 2-core machine a
+second wrk thread would take CPU from the one-process server it measures. The full path stores the inbound
 message, classifies it, opens or updates a ticket, queues the helper's push and answers only
 after the commit. 500 extra fictional businesses are loaded so that most messages open tickets
 rather than join one. Prints rates, p50/p99 latency, the server's peak memory and the ratio.
@@ -112,7 +113,7 @@ def peak_rss_mb(pid: int) -> float:
 
 def wrk(port: int, script: Path, seconds: int, connections: int) -> tuple[float, float, float, int]:
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script),
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script),
          f"http://127.0.0.1:{port}/sim/api/messages"],
         capture_output=True, text=True, check=True,
     ).stdout
