@@ -66,6 +66,9 @@ def default_classifier(settings: Settings) -> Callable[[str], Any]:
     # walks them stalls every request for tens of milliseconds. Freeze what exists after loading.
     gc.collect()
     gc.freeze()
+    # Each message allocates thousands of short-lived objects that reference counting frees;
+    # collecting the young generation every 700 allocations cost ~14% of a message here.
+    gc.set_threshold(50_000, 10, 10)
     return classifier.classify
 
 
