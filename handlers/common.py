@@ -57,7 +57,8 @@ async def show(env: Env, ticket_id: int | None) -> None:
         events = await env.uow.audit.for_ticket(t.id)
         lines.append("最近记录：")
         for e in events[-5:]:
-            lines.append(f"· {moment(e.at, tz)} {ACTION_LABELS[e.action]}（{e.actor_id}）")
+            who = await env.uow.roster.person(e.actor_id)
+            lines.append(f"· {moment(e.at, tz)} {ACTION_LABELS[e.action]}（{who.label if who else e.actor_id}）")
     env.reply("\n".join(lines), t)
 
 

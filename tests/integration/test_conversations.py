@@ -335,3 +335,11 @@ async def test_uncertain_out_of_scope_becomes_a_ticket_with_a_warning(sim):
     assert "已收到您的诉求" in data["replies"][0]["text"]
     card = (await sim.inbox(HELPER))[-1]["card"]
     assert any("可能不在服务范围" in line and "不予受理" in line for line in card["lines"])
+
+
+async def test_ticket_history_names_people_not_ids(sim):
+    t = await open_need(sim)
+    await sim.say(HELPER, f"转办 #{t} 区人社局")
+    detail = await sim.say(HELPER, f"查询 #{t}")
+    assert "转办（" in detail and "（助企服务员）" in detail and "（经营主体）" in detail
+    assert "helper-changhong-1" not in detail and OWNER not in detail
