@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import Any, Awaitable, Callable, Iterable
 
@@ -110,8 +110,10 @@ SEPARATORS = " \t\u3000:：,，、;；"
 _SEP = re.compile(r"[\s:：,，、;；]+")
 _TICKET = re.compile(r"[#＃]\s*(\d{1,9})|(\d{1,9})(?=[\s:：,，、;；]|$)")
 _DATE = re.compile(
-    r"(?:(?P<y>\d{4})\s*[-/.年]\s*)?(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*[日号]?"
+    r"(?P<rel>大后天|今天|明天|后天)"
+    r"|(?:(?P<y>\d{4})\s*[-/.年]\s*)?(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*[日号]?"
 )
+_RELATIVE_DAYS = {"今天": 0, "明天": 1, "后天": 2, "大后天": 3}
 _RATING = re.compile(r"([1-5１-５一二三四五])\s*(?:分|星)?")
 _REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-/]{2,63}")
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
@@ -219,6 +221,8 @@ def _take_ticket(rest: str, following: Kind | None) -> tuple[int | None, str]:
 
 
 def _make_date(m: re.Match[str], today: date) -> date:
+    if m.group("rel"):
+        return today + timedelta(days=_RELATIVE_DAYS[m.group("rel")])
     year = int(m.group("y")) if m.group("y") else today.year
     try:
         value = date(year, int(m.group("m")), int(m.group("d")))
@@ -240,7 +244,10 @@ def _take_date(rest: str, today: date, arg: Arg) -> tuple[date | None, str]:
 
 def _split_trailing_date(rest: str) -> tuple[str, str]:
     """答复 <solution> <date>: the date is the last date in the line."""
-    matches = list(_DATE.finditer(rest))
+    # "今天" inside the solution is words, not the date: a relative day counts only at the end.
+    matches = [
+        m for m in _DATE.finditer(rest) if not m.group("rel") or not rest[m.end():].strip(SEPARATORS + "。.")
+    ]
     if not matches:
         return rest.strip(SEPARATORS), ""
     last = matches[-1]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Mapping
 
@@ -55,6 +55,14 @@ class DeadlinePolicy:
     def end_of_day(self, d: date) -> datetime:
         """A promised date means the end of office hours of that day."""
         return datetime.combine(d, self.calendar.office_end, tzinfo=self.calendar.tz)
+
+    def workday_end(self, d: date) -> datetime:
+        """End of office hours of `d`, or of the next working day when `d` is a rest day:
+        a deadline never falls on a weekend or holiday."""
+        cal = self.calendar
+        while not cal.is_workday(d):
+            d += timedelta(days=1)
+        return self.end_of_day(d)
 
     def rating_due(self, resolved: datetime) -> datetime:
         """When a resolved ticket's requester is reminded to rate (the watched deadline)."""

@@ -489,7 +489,7 @@ def _request_extension(
     reason: str = "",
 ) -> dict:
     reason = _require(reason, "延期须说明理由，例如：延期 2026-10-30 需等待市级部门批复。")
-    if until is None or t.next_due_at is None or policy.end_of_day(until) <= t.next_due_at:
+    if until is None or t.next_due_at is None or policy.workday_end(until) <= t.next_due_at:
         raise MissingDetailError("延期日期须晚于当前期限。")
     t.extension_until = until
     t.extension_reason = reason
@@ -499,7 +499,7 @@ def _request_extension(
 def _approve_extension(t: Ticket, actor: Person, at: datetime, policy: DeadlinePolicy) -> dict:
     if t.extension_until is None:
         raise MissingDetailError("该工单没有待审批的延期申请。")
-    new_due = policy.end_of_day(t.extension_until)
+    new_due = policy.workday_end(t.extension_until)
     segment = t.current_segment
     if t.status == Status.ANSWERED:
         t.eta = t.extension_until

@@ -263,3 +263,11 @@ def test_naive_times_are_not_accepted_silently() -> None:
     t = Ticket.open(business_id="b", requester_id="o", helper_id="h", text="x",
                     received_at=datetime(2026, 9, 30, 2, 0, tzinfo=timezone.utc), policy=POLICY)
     assert t.next_due_at == datetime(2026, 10, 8, 17, 30, tzinfo=SH)
+
+
+def test_an_extension_to_a_rest_day_ends_on_the_next_working_day() -> None:
+    t = new_ticket()
+    t.apply(Action.FORWARD, HELPER, RECEIVED, POLICY, department="renshe")
+    t.apply(Action.REQUEST_EXTENSION, COORD, LATER, POLICY, until=date(2026, 10, 18), reason="等待批复")  # Sunday
+    t.apply(Action.APPROVE_EXTENSION, HELPER, LATER, POLICY)
+    assert t.next_due_at == datetime(2026, 10, 19, 17, 30, tzinfo=SH)
