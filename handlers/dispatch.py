@@ -85,6 +85,11 @@ async def _route(env: Env) -> str | None:
     found = find_command(text, role, allowed)
     if found is None:
         if role == Role.BUSINESS:
+            staff = find_command(text, Role.HELPER, REGISTRY)
+            if staff is not None and staff[1].startswith(("#", "＃")):
+                # A staff command aimed at a ticket (copied from a helper, say): not a new need.
+                env.reply(f"「{staff[0].name}」是工作人员使用的指令。如需反映诉求，请直接描述您遇到的问题。")
+                return None
             return await business.free_text(env, text)
         other_role = find_command(text, role, REGISTRY)
         if other_role is not None:

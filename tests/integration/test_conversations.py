@@ -343,3 +343,10 @@ async def test_ticket_history_names_people_not_ids(sim):
     detail = await sim.say(HELPER, f"查询 #{t}")
     assert "转办（" in detail and "（助企服务员）" in detail and "（经营主体）" in detail
     assert "helper-changhong-1" not in detail and OWNER not in detail
+
+
+async def test_a_staff_command_from_a_business_opens_no_ticket(sim):
+    reply = await sim.say(OWNER, "转办 #1 区人社局")
+    assert "是工作人员使用的指令" in reply
+    async with sim.app[UOW]() as uow:
+        assert await uow.tickets.list_by(business_id="biz-01") == []
