@@ -57,6 +57,7 @@ class Planned:
 class SweepReport:
     sent: list[Planned] = field(default_factory=list)
     digests: list[Planned] = field(default_factory=list)
+    alerts: list[Planned] = field(default_factory=list)
     closed: list[int] = field(default_factory=list)
     held: int = 0  # fired but waiting for office hours
 
@@ -234,6 +235,7 @@ async def sweep(uow_factory, chat: ChatContext, ladder: Ladder, now: datetime) -
         report.sent += items
         await asyncio.sleep(0)  # let requests through between chunks
     report.digests = await send_digests(uow_factory, chat, ladder, now)
+    report.alerts = await send_calendar_alerts(uow_factory, chat, now)
     return report
 
 
@@ -269,5 +271,27 @@ async def send_digests(uow_factory, chat: ChatContext, ladder: Ladder, now: date
              for p in sent],
             now,
         )
+        await uow.commit()
+    return sent
+
+
+async def send_calendar_alerts(uow_factory, chat: ChatContext, now: datetime) -> list[Planned]:
+    """Tell the hubs, once per year and person, that a year's holidays are not confirmed:
+    deadlines in it are counted on weekends only until someone updates config/holidays.toml."""
+    cal = chat.services.policy.calendar
+    year = now.astimezone(cal.tz).year
+    missing = cal.unconfirmed_years([year, year + 1])
+    if not missing:
+        return []
+    names = "、".join(f"{y}年" for y in missing)
+    text = (f"【节假日安排待确认】{names}的法定节假日和调休安排尚未录入本系统，涉及该年的办理期限暂按周末计算。"
+            "国务院公布安排后，请信息化人员更新 config/holidays.toml。")
+    async with uow_factory() as uow:
+        sent = [
+            Planned(hub.id, Role.HUB.value, None, "calendar", text, f"calendar:{missing[0]}:{hub.id}")
+            for hub in await uow.roster.people(role=Role.HUB.value)
+        ]
+        sent = [p for p in sent if await uow.claims.claim(p.key, now)]
+        await uow.outbox.add([Push(p.to, Outbound(p.text), "calendar") for p in sent], now)
         await uow.commit()
     return sent

@@ -257,3 +257,12 @@ async def test_scheduler_is_owned_by_the_app(aiohttp_client, settings):
     assert (await client.get("/healthz")).status == 200
     await client.close()  # app shutdown stops the scheduler
     assert not scheduler.running
+
+
+async def test_hubs_are_told_once_that_next_years_holidays_are_unconfirmed(uow_factory, chat, clock):
+    report = await run(uow_factory, chat, clock, at(2026, 11, 27, 9, 0))
+    assert {p.to for p in report.alerts} == {"hub-zhengwu-1", "hub-zhengwu-2", "hub-grid-1", "hub-grid-2"}
+    assert "2027年" in report.alerts[0].text and "config/holidays.toml" in report.alerts[0].text
+    assert "节假日安排待确认" in (await inbox(uow_factory, "hub-grid-1"))[-1]
+    assert (await run(uow_factory, chat, clock, at(2026, 11, 27, 10, 0))).alerts == []  # once
+    assert (await run(uow_factory, chat, clock, at(2026, 11, 28, 20, 0))).alerts == []  # and not at night
