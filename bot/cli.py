@@ -7,9 +7,31 @@ import asyncio
 import logging
 import sys
 from datetime import datetime
-from typing import Sequence
+from typing import Any, Awaitable, Callable, Sequence, TypeVar
 
 from config.settings import Settings, load_settings
+
+T = TypeVar("T")
+
+
+def with_database(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
+    """Migrate, open the database, run `work(db)` on a fresh event loop, close the database.
+
+    Alembic runs its own event loop for PostgreSQL, so migrating happens before ours starts.
+    """
+    from storage.database import open_database
+    from storage.migrate import upgrade
+
+    upgrade(settings.database_url)
+
+    async def run() -> T:
+        db = open_database(settings.database_url)
+        try:
+            return await work(db)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(run())
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -76,8 +98,6 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 def cmd_roster(args: argparse.Namespace) -> int:
     from bot.bootstrap import read_roster, seed
-    from storage.database import open_database
-    from storage.migrate import upgrade
 
     settings = load_settings()
     try:
@@ -85,19 +105,14 @@ def cmd_roster(args: argparse.Namespace) -> int:
     except (OSError, ValueError, KeyError) as exc:
         print(f"名册文件有误：{exc}", file=sys.stderr)
         return 2
-    upgrade(settings.database_url)
 
-    async def run() -> None:
-        db = open_database(settings.database_url)
-        try:
-            async with db.uow() as uow:
-                await seed(uow, settings.model_copy(update={"demo": False}))  # streets, departments
-                await uow.roster.load(**roster.as_kwargs())
-                await uow.commit()
-        finally:
-            await db.dispose()
+    async def load(db) -> None:
+        async with db.uow() as uow:
+            await seed(uow, settings.model_copy(update={"demo": False}))  # streets, departments
+            await uow.roster.load(**roster.as_kwargs())
+            await uow.commit()
 
-    asyncio.run(run())
+    with_database(settings, load)
     print(f"已导入名册：{len(roster.people)} 人，{len(roster.businesses)} 个经营主体。")
     return 0
 
@@ -110,8 +125,6 @@ def cmd_remind(args: argparse.Namespace) -> int:
     from handlers.context import ChatContext, DepartmentDirectory
     from handlers.format import moment
     from handlers.reminders import plan, plan_digests, sweep
-    from storage.database import open_database
-    from storage.migrate import upgrade
 
     settings = load_settings()
     policy = build_policy(settings)
@@ -126,26 +139,21 @@ def cmd_remind(args: argparse.Namespace) -> int:
         return 2
     if at.tzinfo is None:
         at = at.replace(tzinfo=policy.calendar.tz)
-    upgrade(settings.database_url)
 
-    async def run() -> int:
-        db = open_database(settings.database_url)
-        try:
-            async with db.uow() as uow:
-                departments = {d.code: d for d in await uow.roster.departments()}
-            chat = ChatContext(
-                services=ServiceContext(policy=policy, clock=lambda: at), directory=DepartmentDirectory(departments)
-            )
-            if not args.dry_run:
-                report = await sweep(db.uow, chat, ladder, at)
-                print(f"已发送 {len(report.sent)} 条提醒，自动关闭 {len(report.closed)} 件；"
-                      f"非工作时间暂缓 {report.held} 件。")
-                return 0
-            async with db.uow() as uow:
-                _, messages = await plan(uow, chat, ladder, at)
-                messages += await plan_digests(uow, chat, ladder, at)
-        finally:
-            await db.dispose()
+    async def run(db) -> int:
+        async with db.uow() as uow:
+            departments = {d.code: d for d in await uow.roster.departments()}
+        chat = ChatContext(
+            services=ServiceContext(policy=policy, clock=lambda: at), directory=DepartmentDirectory(departments)
+        )
+        if not args.dry_run:
+            report = await sweep(db.uow, chat, ladder, at)
+            print(f"已发送 {len(report.sent)} 条提醒，自动关闭 {len(report.closed)} 件；"
+                  f"非工作时间暂缓 {report.held} 件。")
+            return 0
+        async with db.uow() as uow:
+            _, messages = await plan(uow, chat, ladder, at)
+            messages += await plan_digests(uow, chat, ladder, at)
         office = policy.calendar.is_office_time(at)
         if args.json:
             if office:
@@ -163,7 +171,7 @@ def cmd_remind(args: argparse.Namespace) -> int:
             print(f"→ {m.to}（{m.role}） 工单 #{m.ticket} [{m.rung}]\n  {m.text}")
         return 0
 
-    return asyncio.run(run())
+    return with_database(settings, run)
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
@@ -181,25 +189,17 @@ def cmd_nlp(args: argparse.Namespace) -> int:
     settings = load_settings()
     if args.nlp_command == "eval":
         return run_eval(args.file or TEST_PATH, sys.stdout, classifier=service_classifier(settings))
-    from storage.migrate import upgrade
-
-    upgrade(settings.database_url)  # alembic runs its own event loop for PostgreSQL: before ours
-    corrections = asyncio.run(_read_corrections(settings))
+    corrections = with_database(settings, _read_corrections)
     print(f"纠正记录 {len(corrections)} 条。")
     return run_retrain(corrections, settings.nlp_model_file, sys.stdout)
 
 
-async def _read_corrections(settings: Settings) -> list[dict]:
+async def _read_corrections(db) -> list[dict]:
     """Helpers' routing corrections as labelled examples for retraining."""
     from nlp.taxonomy import load_taxonomy
-    from storage.database import open_database
 
-    db = open_database(settings.database_url)
-    try:
-        async with db.uow() as uow:
-            corrections = await uow.corrections.all()
-    finally:
-        await db.dispose()
+    async with db.uow() as uow:
+        corrections = await uow.corrections.all()
     categories = load_taxonomy().categories
     by_id = {c.id: c for c in categories}
     examples = []

@@ -22,6 +22,7 @@ from bot.core.org import SYSTEM_ACTOR, Hub, Person, Role
 from bot.core.ports import DueTicket, UnitOfWork
 from bot.core.reminders import SEVERITY, Fired, Ladder, Rung, fired_rungs
 from bot.core.ticket import Status
+from bot.core.workdays import unconfirmed_warning_zh
 from handlers.context import ChatContext
 from handlers.format import moment, shorten
 
@@ -263,16 +264,18 @@ async def plan_digests(uow: UnitOfWork, chat: ChatContext, ladder: Ladder, now: 
     return [p for p in planned if p.key not in claimed]
 
 
-async def send_digests(uow_factory, chat: ChatContext, ladder: Ladder, now: datetime) -> list[Planned]:
-    async with uow_factory() as uow:
-        sent = [p for p in await plan_digests(uow, chat, ladder, now) if await uow.claims.claim(p.key, now)]
-        await uow.outbox.add(
-            [Push(p.to, Outbound(p.text, None, Card("每日超期汇总", (), (Button("查看超时清单", "超时"),))), "digest")
-             for p in sent],
-            now,
-        )
-        await uow.commit()
+async def _claim_and_queue(uow: UnitOfWork, planned: list[Planned], card: Card | None, now: datetime) -> list[Planned]:
+    """Queue the ticket-less messages whose claims this caller wins; one transaction."""
+    sent = [p for p in planned if await uow.claims.claim(p.key, now)]
+    await uow.outbox.add([Push(p.to, Outbound(p.text, None, card), p.rung) for p in sent], now)
+    await uow.commit()
     return sent
+
+
+async def send_digests(uow_factory, chat: ChatContext, ladder: Ladder, now: datetime) -> list[Planned]:
+    card = Card("每日超期汇总", (), (Button("查看超时清单", "超时"),))
+    async with uow_factory() as uow:
+        return await _claim_and_queue(uow, await plan_digests(uow, chat, ladder, now), card, now)
 
 
 async def send_calendar_alerts(uow_factory, chat: ChatContext, now: datetime) -> list[Planned]:
@@ -283,15 +286,11 @@ async def send_calendar_alerts(uow_factory, chat: ChatContext, now: datetime) ->
     missing = cal.unconfirmed_years([year, year + 1])
     if not missing:
         return []
-    names = "、".join(f"{y}年" for y in missing)
-    text = (f"【节假日安排待确认】{names}的法定节假日和调休安排尚未录入本系统，涉及该年的办理期限暂按周末计算。"
+    text = (f"【节假日安排待确认】{unconfirmed_warning_zh(missing)}"
             "国务院公布安排后，请信息化人员更新 config/holidays.toml。")
     async with uow_factory() as uow:
-        sent = [
+        planned = [
             Planned(hub.id, Role.HUB.value, None, "calendar", text, f"calendar:{missing[0]}:{hub.id}")
             for hub in await uow.roster.people(role=Role.HUB.value)
         ]
-        sent = [p for p in sent if await uow.claims.claim(p.key, now)]
-        await uow.outbox.add([Push(p.to, Outbound(p.text), "calendar") for p in sent], now)
-        await uow.commit()
-    return sent
+        return await _claim_and_queue(uow, planned, None, now)
