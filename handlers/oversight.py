@@ -53,13 +53,8 @@ async def overdue(env: Env) -> None:
     example="统计",
 )
 async def statistics(env: Env) -> None:
-    counts = await env.uow.tickets.count_by_status_and_channel()
     scope = _scope(env)
-    if scope is not None:
-        tickets = await env.uow.tickets.list_by(department=scope, limit=10000)
-        counts = {}
-        for t in tickets:
-            counts[(t.status.value, t.channel.value)] = counts.get((t.status.value, t.channel.value), 0) + 1
+    counts = await env.uow.tickets.count_by_status_and_channel(department=scope)
     total = sum(counts.values())
     by_status: dict[str, int] = {}
     by_channel: dict[str, int] = {}

@@ -222,11 +222,18 @@ class SqlTicketRepository:
         depts = await self._departments_of([r.id for r in rows])
         return [_ticket_from_row(r, depts.get(r.id, ())) for r in rows]
 
-    async def count_by_status_and_channel(self) -> dict[tuple[str, str], int]:
+    async def count_by_status_and_channel(self, department: str | None = None) -> dict[tuple[str, str], int]:
         c = t.tickets.c
-        rows = await self.conn.execute(
-            sa.select(c.status, c.channel, sa.func.count()).group_by(c.status, c.channel)
-        )
+        query = sa.select(c.status, c.channel, sa.func.count()).group_by(c.status, c.channel)
+        if department is not None:
+            query = query.where(
+                c.id.in_(
+                    sa.select(t.ticket_departments.c.ticket_id).where(
+                        t.ticket_departments.c.department_code == department
+                    )
+                )
+            )
+        rows = await self.conn.execute(query)
         return {(status, channel): n for status, channel, n in rows}
 
 

@@ -350,3 +350,12 @@ async def test_a_staff_command_from_a_business_opens_no_ticket(sim):
     assert "是工作人员使用的指令" in reply
     async with sim.app[UOW]() as uow:
         assert await uow.tickets.list_by(business_id="biz-01") == []
+
+
+async def test_a_leader_counts_only_their_departments_tickets(sim):
+    t = await open_need(sim)
+    await open_need(sim, "门口路灯坏了", user=OTHER_OWNER)
+    await sim.say(HELPER, f"转办 #{t} 区人社局")
+    assert "诉求总数：1（其中超期 0 件）" in await sim.say("leader-renshe", "统计")
+    assert "诉求总数：0" in await sim.say("leader-keji", "统计")
+    assert "诉求总数：2" in await sim.say(SERVICE_OFFICE, "统计")
