@@ -9,8 +9,8 @@
    where c→d means category c routes to d (its default department, or an alternative department
    whose keywords are in the text). The floor lets the department model — and so helpers'
    corrections — overturn keyword evidence. Weights: model.DEFAULT_PARAMS (tuned by nlp/tune.py).
-3. The model alone may also flag out-of-scope text (very high posterior, little keyword evidence);
-   such verdicts are marked needs_review.
+3. The model alone may also flag out-of-scope text: the scope model's log-odds, less
+   oos_rule_weight per unit of keyword score, reach oos_logodds. Such verdicts are marked needs_review.
 4. The channel follows the documented rule in taxonomy.toml [channel].
 """
 
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .matching import KeywordMatcher, RuleScores
-from .model import DEFAULT_PARAMS, OUT_OF_SCOPE, REASONS, Model, ModelError, features
+from .model import DEFAULT_PARAMS, REASONS, SCOPE_OUT, Model, ModelError, features
 from .paths import MODEL_PATH
 from .screening import REASON_NAMES, REASON_TEXTS, screen
 from .taxonomy import CHANNEL_DEADLINES, CHANNEL_NAMES, Taxonomy, load_departments, load_taxonomy
@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MODEL_PATH = MODEL_PATH
 MAX_TEXT_CHARS = 2000  # longer texts are cut: the need is stated at the start, and cost stays bounded
+_MAX_UNKNOWN = 200_000  # unknown features remembered per model (about 20 MB at most)
 
 
 @dataclass(frozen=True)
@@ -82,12 +83,6 @@ class Classification:
         }
 
 
-def _log_softmax(s: list[float], exp=math.exp, log=math.log) -> list[float]:
-    m = max(s)
-    z = m + log(sum([exp(x - m) for x in s]))
-    return [x - z for x in s]
-
-
 def _softmax(s: list[float], exp=math.exp) -> list[float]:
     m = max(s)
     e = [exp(x - m) for x in s]
@@ -108,6 +103,7 @@ class _Analysis:
     lp: list[float] | None  # category model, per model class
     ld: list[float] | None  # department model, per model class
     known: int  # features the model knew
+    oos: float = -math.inf  # log-odds of the scope model that the text is out of scope
 
 
 class _Bound:
@@ -120,11 +116,8 @@ class _Bound:
         classes = model.category.classes
         # taxonomy index -> model class index (-1 when the model never saw the category)
         self.cat_index = [-1] * len(taxonomy.ids)
-        self.oos_index = -1
         for k, c in enumerate(classes):
-            if c == OUT_OF_SCOPE:
-                self.oos_index = k
-            elif c in ids:
+            if c in ids:  # not out_of_scope: the scope model decides that
                 self.cat_index[ids[c]] = k
         dclasses = model.department.classes
         known = list(departments)
@@ -134,49 +127,65 @@ class _Bound:
         self.departments = known
         pos = {d: i for i, d in enumerate(dclasses)}
         self.dept_nb_index = [pos.get(d, -1) for d in known]
-        # One lookup and one loop per feature for both models: the department classes follow the
-        # category classes in a joint score vector; feature -> (entries, in category model, in dept model).
-        cat, dept = model.category, model.department
-        nc = len(cat.classes)
-        joint: dict[str, tuple[tuple[tuple[int, float], ...], int, int]] = {
-            f: (e, 1, 0) for f, e in cat._table.items()
-        }
-        for f, e in dept._table.items():
-            shifted = tuple((nc + c, v) for c, v in e)
-            old = joint.get(f)
-            joint[f] = (old[0] + shifted, 1, 1) if old else (shifted, 0, 1)
-        self._table = joint
-        self._nc = nc
-        self._prior = list(cat._prior) + list(dept._prior)
-        self._cat_base = cat._base
-        self._dept_base = dept._base
+        # One lookup and one loop per feature for the category, department and scope models: their
+        # classes follow each other in one score vector; feature -> (entries, known by each model).
+        # Entries are joined when a feature is first seen (see NaiveBayes.entry).
+        self._models = (model.category, model.department, model.scope)
+        self._offsets = []
+        n = 0
+        for m in self._models:
+            self._offsets.append(n)
+            n += len(m.classes)
+        self._table: dict[str, tuple[tuple[tuple[int, float], ...], int, int, int]] = {}
+        self._unknown: set[str] = set()  # features no model knows, remembered up to a bound
+        self._prior = [v for m in self._models for v in m._prior]
+        scope = model.scope.classes
+        self.scope_out = scope.index(SCOPE_OUT) if SCOPE_OUT in scope else -1
 
-    def score(self, feats) -> tuple[list[float] | None, list[float] | None, int]:
-        """Unnormalised log-posteriors of the category and department models, and how many features
-        the category model knew."""
+    def _join(self, f: str):
+        if f in self._unknown:
+            return None
+        parts = [m.entry(f) for m in self._models]
+        if not any(parts):
+            if len(self._unknown) < _MAX_UNKNOWN:  # hostile input must not grow memory without bound
+                self._unknown.add(f)
+            return None
+        entries = tuple((off + c, v) for off, e in zip(self._offsets, parts) if e for c, v in e)
+        k = [1 if e else 0 for e in parts]
+        r = self._table[f] = (entries, k[0], k[1], k[2])
+        return r
+
+    def score(self, feats) -> tuple[list[float] | None, list[float] | None, int, float]:
+        """Unnormalised log-posteriors of the category and department models, how many features the
+        category model knew, and the scope model's log-odds that the text is out of scope."""
         s = self._prior[:]
-        kc = kd = 0
+        kc = kd = ks = 0
         get = self._table.get
+        join = self._join
         for f in feats:
             e = get(f)
+            if e is None:
+                e = join(f)
             if e is not None:
-                entries, hc, hd = e
+                entries, hc, hd, hs = e
                 kc += hc
                 kd += hd
+                ks += hs
                 for c, v in entries:
                     s[c] += v
-        nc = self._nc
-        sc = s[:nc]
-        sd = s[nc:]
-        if kc:
-            base = self._cat_base
-            for c in range(nc):
-                sc[c] += kc * base[c]
-        if kd:
-            base = self._dept_base
-            for c in range(len(sd)):
-                sd[c] += kd * base[c]
-        return (sc or None), (sd or None), kc
+        out = []
+        for m, off, known in zip(self._models, self._offsets, (kc, kd, ks)):
+            part = s[off : off + len(m.classes)]
+            if known:
+                base = m._base
+                for c in range(len(part)):
+                    part[c] += known * base[c]
+            out.append(part)
+        sc, sd, ss = out
+        oos = -math.inf
+        if self.scope_out >= 0 and len(ss) == 2:
+            oos = ss[self.scope_out] - ss[1 - self.scope_out]
+        return (sc or None), (sd or None), kc, oos
 
 
 class Classifier:
@@ -273,9 +282,10 @@ class Classifier:
         feats = features(tokens, t)
         lp = ld = None
         known = 0
+        oos = -math.inf
         if bound is not None:
-            lp, ld, known = bound.score(feats)
-        return _Analysis(t, None, (), rules, tokens, feats, lp, ld, known)
+            lp, ld, known, oos = bound.score(feats)
+        return _Analysis(t, None, (), rules, tokens, feats, lp, ld, known, oos)
 
     def _decide(self, a: _Analysis | None, bound: _Bound | None, params: Mapping[str, float]) -> Classification:
         """Combine rule scores and model log-probabilities with `params` into a Classification."""
@@ -289,17 +299,15 @@ class Classifier:
         rule_w = params["rule_weight"]
         lp = a.lp
         if bound is not None and lp is not None:
-            oos = bound.oos_index
-            # Normalise only when out-of-scope is the model's first choice (else its posterior < 0.5).
-            if oos >= 0 and lp[oos] >= max(lp) and max(rs) <= params["oos_max_rule"]:
-                p_oos = math.exp(_log_softmax(lp)[oos])
-                if p_oos >= params["oos_threshold"]:
-                    rraw, _ = bound.model.reason.log_scores(a.feats)
-                    classes = bound.model.reason.classes
-                    reason = classes[max(range(len(rraw)), key=rraw.__getitem__)] if classes else "illegal"
-                    if reason not in REASONS:
-                        reason = "illegal"
-                    return self._out_of_scope(reason, (), p_oos, bound)
+            # The model alone may refuse too, with less weight when category keywords are present.
+            margin = a.oos - params["oos_rule_weight"] * max(rs)
+            if margin >= params["oos_logodds"]:
+                rraw, _ = bound.model.reason.log_scores(a.feats)
+                classes = bound.model.reason.classes
+                reason = classes[max(range(len(rraw)), key=rraw.__getitem__)] if classes else "illegal"
+                if reason not in REASONS:
+                    reason = "illegal"
+                return self._out_of_scope(reason, (), 1.0 / (1.0 + math.exp(-margin)), bound)
             temp = params["nb_temp"]
             floor = min(lp) - 1.0
             ci_map = bound.cat_index
@@ -385,10 +393,10 @@ class Classifier:
             k = bound.cat_index[best]
             if k >= 0:
                 # Whole tokens are readable evidence; character bigrams inside words are not.
-                words = {t for t in tokens if len(t) >= 2}
+                words = {"t:" + t for t in tokens if len(t) >= 2}  # token features (model.features)
                 for _, word in bound.model.category.feature_evidence(words, k)[:3]:
-                    if word not in out:
-                        out.append(word)
+                    if word[2:] not in out:
+                        out.append(word[2:])
         return tuple(out[:6])
 
     def _dept_name(self, code: str | None) -> str | None:

@@ -19,6 +19,7 @@ Every rule has literal triggers; its regexes only run when a trigger is in the t
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -68,7 +69,8 @@ _CLAUSE_VETO = re.compile(
 # Asking whether something is allowed is a compliance question, wherever it sits in the sentence.
 _LEGALITY = re.compile(
     r"合规吗|合法吗|违法吗|犯法吗|是否合规|是否合法|是否违法|算不算违法|违不违法|合不合法|合不合规|这样合规|这样合法"
-    r"|有效吗|有没有效|算数吗|怎么处理合规|如何合规|才合规"
+    r"|有效吗|有没有效|算数吗|怎么处理合规|如何合规|才合规|合不合|符不符合|是否符合"
+    r"|算(?:是)?(?:偷税|逃税|漏税|违法|违规|犯法|侵权|歧视|诈骗|非法|童工)" + "[^,。]{0,3}吗"
 )
 _REPORT_VETO = re.compile(r"举报|检举|揭发|报警|报案|曝光|(?<!要)投诉(?!我|人)")
 _OTHER_PARTY = re.compile(
@@ -84,17 +86,22 @@ _SELF_OWNER = re.compile(
 )
 
 
+_re = functools.lru_cache(maxsize=None)(re.compile)
+
+
 @dataclass(frozen=True)
 class _Rule:
     reason: str
     triggers: tuple[str, ...]
-    anchor: re.Pattern[str]
-    needs: tuple[re.Pattern[str], ...] = ()
+    # Regex sources, compiled on first use (_re): compiling all rules cost a tenth of a second of
+    # start-up, and most texts trigger only a few rules.
+    anchor: str
+    needs: tuple[str, ...] = ()
     clause_veto: bool = True
     report_veto: bool = True
     other_party_veto: bool = False
     owner_veto: bool = False
-    extra_veto: re.Pattern[str] | None = None  # sentence-level veto specific to the rule
+    extra_veto: str | None = None  # sentence-level veto specific to the rule
     legality_veto: bool = True  # "…合规吗?" makes it a compliance question
 
 
@@ -113,13 +120,13 @@ def _r(
     return _Rule(
         reason,
         tuple(triggers.split("|")),
-        re.compile(anchor),
-        tuple(re.compile(n) for n in needs),
+        anchor,
+        tuple(needs),
         clause,
         report,
         other,
         owner,
-        re.compile(veto) if veto else None,
+        veto or None,
         legality,
     )
 
@@ -141,6 +148,7 @@ _ASK = _alt([
     r"私下给", r"有没有办法", r"通过你们", r"说说", r"讲讲", r"说一下", r"你们应该有", r"你们应该看到", r"你们应该知道", r"应该看到了", r"应该有吧",
     r"肯定知道", r"肯定有", r"挖", r"问到", r"打听打听", r"告诉我呗", r"能查吗", r"查吗", r"参考一下", r"给我们参考", r"想知道",
     r"照着做", r"你们有数", r"你们调研", r"你们掌握", r"应该知道", r"帮我看看", r"核实",
+    r"了解了解", r"帮我了解", r"有渠道", r"想想办法", r"帮忙弄", r"弄一下",
 ])
 # Someone else's business.
 _OTHER_BIZ = _alt([
@@ -159,6 +167,7 @@ _BIZ_SECRET = _alt([
     r"从哪里进", r"方案", r"工资表", r"社保基数", r"员工名单", r"贷款", r"额度", r"授信", r"成本", r"供货价", r"毛利", r"利润率", r"底牌",
     r"返点", r"折扣", r"谈的价", r"合作条件", r"报表", r"价格表", r"价目表", r"价格", r"设计图", r"效果图", r"设计方案", r"抵押",
     r"租金", r"单价", r"报的价", r"供应链", r"供应商",
+    r"会员名单", r"学员名单", r"实验数据", r"后台数据", r"(?:招牌菜|菜|产品)的?做法", r"授权费", r"协议价", r"派费", r"运营成本",
 ])
 # A person other than the business itself.
 _PERSON = _alt([
@@ -174,13 +183,14 @@ _PRIVATE = _alt([
     r"在哪(?:个|家)?(?:公司|单位)?(?:上班|工作)", r"工作单位", r"病历", r"体检", r"案底", r"犯罪记录", r"(?:有没有|什么|得了|有)(?:什么)?病",
     r"社保缴纳", r"缴纳记录", r"缴费记录", r"工资", r"收入", r"流水", r"征信", r"户籍", r"是谁", r"叫啥", r"叫什么", r"开房", r"银行卡", r"车牌",
     r"照片", r"定位", r"名下", r"几套房", r"有几套", r"去没去医院", r"看没看病", r"医院",
+    r"户口", r"出入境", r"银行账户", r"账户信息", r"报销记录", r"医保记录", r"社保记录", r"就医记录",
 ])
 # Asking for private data (or a question that is itself the request: 住哪, 叫什么名字).
 _ASK_PRIVATE = _alt([
     r"住哪", r"住在哪", r"家住哪", r"家在哪", r"电话多少", r"电话是多少", r"手机号多少", r"叫什么名字", r"你们应该有", r"你们那有", r"你们有登记",
     r"登记的?时候", r"想要", r"要一份", r"要个", r"复印件", r"查", r"想知道", r"告诉我", r"告诉我们", r"给我", r"给我们", r"给一个", r"给一份",
     r"给个", r"透露", r"提供给", r"打听", r"问到", r"弄到", r"搞到", r"要到", r"帮我找", r"帮忙找", r"找到他", r"找出",
-    r"核实", r"发我",
+    r"核实", r"发我", r"(?:让我|给我|能|我想)看(?:一下|看)",
 ])
 
 # --- rules ---------------------------------------------------------------------------------------
@@ -226,11 +236,11 @@ _RULES: tuple[_Rule, ...] = (
        r"(?:要查|检查|抽查|查)(?:哪些|哪几家|哪家|谁)" + N + r"{0,6}(?:企业|公司|单位|店|名单)|(?:检查|抽查|执法|稽查|暗访)的?(?:企业|对象|单位)?(?:名单|计划|时间表|安排)|(?:开会|会上|会议)(?:讨论|定|研究|通过)的" + N + r"{0,10}(?:方案|规划|名单|结果|意见)|内部定的",
        r"给我|发我|拍|看看|透露|告诉|提前|复印|转发",
        veto=r"公示|公开了|已经公布"),
-    _r("trade_secret", "租金|单价|报的价|供应链|供应商|价格|价目|设计|效果图|抵押|返点|折扣|谈的|合作条件|名单|资料|信息|数据|收入|纳税|交了多少|订单|客户是谁|产值|销量|卖|进|货源|工资表|基数|贷款|额度|授信|供货价|毛利|利润|底牌|联系方式|配方|底料|秘方|工艺|参数|源代码|源码|方案|图纸|项目书|报价|底价|标底|投标|标书|渠道|进货|进价|采购价|成本|拿货|供货商|供应商|营收|营业额|销售额|卖多少|赚多少|利润|财务|账目|工资|薪|合同|经营|商业秘密|技术秘密|底",
+    _r("trade_secret", "做法|授权费|协议价|派费|租金|单价|报的价|供应链|供应商|价格|价目|设计|效果图|抵押|返点|折扣|谈的|合作条件|名单|资料|信息|数据|收入|纳税|交了多少|订单|客户是谁|产值|销量|卖|进|货源|工资表|基数|贷款|额度|授信|供货价|毛利|利润|底牌|联系方式|配方|底料|秘方|工艺|参数|源代码|源码|方案|图纸|项目书|报价|底价|标底|投标|标书|渠道|进货|进价|采购价|成本|拿货|供货商|供应商|营收|营业额|销售额|卖多少|赚多少|利润|财务|账目|工资|薪|合同|经营|商业秘密|技术秘密|底",
        _BIZ_SECRET, _OTHER_BIZ, _ASK, owner=True,
        veto=r"平均|行情|指导价|水平|公示|公开的|同行业|抄袭我|挖了我们的?(?:客户名单|配方|技术)"),
     # 个人隐私: a person's private data, asked to be looked up or handed over.
-    _r("privacy", "名下|几套|离婚|婚姻|家庭|财产|房产|存款|身份证|住址|地址|医院|在哪家|现在在哪|社保|住哪|家住|家在哪|住在哪|电话|手机|联系方式|微信|行踪|去向|上班|工作|病|体检|案底|犯罪|社保|记录|工资|收入|存款|流水|征信|婚姻|户籍|是谁|叫啥|叫什么|开房|银行卡|车牌|照片|定位",
+    _r("privacy", "户口|出入境|账户|报销记录|医保记录|就医|名下|几套|离婚|婚姻|家庭|财产|房产|存款|身份证|住址|地址|医院|在哪家|现在在哪|社保|住哪|家住|家在哪|住在哪|电话|手机|联系方式|微信|行踪|去向|上班|工作|病|体检|案底|犯罪|社保|记录|工资|收入|存款|流水|征信|婚姻|户籍|是谁|叫啥|叫什么|开房|银行卡|车牌|照片|定位",
        _PRIVATE, _PERSON, _ASK_PRIVATE, owner=True),
     # Objects private whoever owns them: looking them up is out of scope.
     _r("privacy", "犯罪记录|案底|前科|开房|病历|就诊|行踪|住址|家住|住在哪|家在哪",
@@ -245,6 +255,8 @@ _RULES: tuple[_Rule, ...] = (
        r"|(?:是谁|谁)" + S + r"{0,10}(?:举报|投诉)" + N + r"{0,2}(?:的)?(?:我们|我)"
        r"|(?:举报|投诉)(?:我们|我)的人的?(?:信息|电话|名字|姓名|资料|住址|联系方式)|(?:举报人|投诉人)信息",
        clause=False, report=False),
+    _r("privacy", "查个人|查一个人|查这个人|查那个人|查下这个人|查一下这个人",
+       r"查(?:个|一个|这个|下这个|一下这个|那个)人(?!所得|社保|信息保护|的?社保)(?:行不|吗|呗|行吗|可以吗|$)"),
     _r("privacy", "人肉|开盒|跟踪|偷拍|监听|定位",
        r"人肉|开盒|跟踪(?:他|她|对方|员工)|偷拍|监听|(?:偷偷)?(?:装|放)(?:个)?定位", other=True),
     # --- 违法违规、违背公序良俗 ----------------------------------------------------------------------
@@ -283,7 +295,7 @@ _RULES: tuple[_Rule, ...] = (
        other=True),
     _r("illegal", "贿|礼|红包|购物卡|好处|回扣|塞|后门|关系|招呼|摆平|疏通|打点|意思意思|说情|求情|关照|照顾|通融|认识里面|里面的人|认识的|钱|量身|只有我们|写得只有|说说|说一声",
        r"行贿|贿赂|送(?:点|些|个|份)?(?:礼(?!品|盒)|红包|购物卡|礼品卡|好处)|好处费|好处少不了|少不了你的|回扣|塞(?:点)?钱|走后门|开后门"
-       r"|(?:托|找|拉|走|疏通|找找|托托|动用|有)" + N + r"{0,3}关系(?!网)|打(?:个|声)?招呼|摆平|疏通(?!下水|管道|排水)|打点|意思意思|说情|求情"
+       r"|(?:托|找|拉|走|疏通|找找|托托|动用)" + N + r"{0,3}关系(?!网)|打(?:个|声)?招呼|摆平|疏通(?!下水|管道|排水)|打点|意思意思|说情|求情"
        r"|(?:你去|你帮忙|帮我们|帮忙|你帮我们)(?:说说|说一声|说说情|打个招呼)|(?:领导|那边|上面)" + N + r"{0,4}你(?:去|帮忙)?(?:说说|说一声)"
        r"|(?:熟人|领导|认识里面的人|里面的人|认识的人)" + N + r"{0,8}(?:关照|照顾|说一声|通融|让过|放行|帮忙过|打点)|认识里面的人|有没有认识的"
        r"|通融" + N + r"{0,8}(?:罚|检查|执法|处罚|查封|整改)|(?:罚|检查|执法|处罚|查封|整改)" + N + r"{0,8}通融"
@@ -424,7 +436,8 @@ _RULES: tuple[_Rule, ...] = (
        r"|(?:怎么|如何|有没有办法|想办法)" + N + r"{0,6}(?:辞退|开除|裁掉|劝退)" + N + r"{0,8}(?:不给|不赔|不用赔|不用给|不付|不花)",
        clause=False),
     _r("illegal", "招聘|招人|招工|用人|只要|不要|不招",
-       r"(?:招聘|招人|招工|用人)" + S + r"{0,12}(?:只要男|只招男|不要女|不招女|不要已婚|不招已婚|不要(?:河南|东北|外地|农村|乙肝)|不招(?:河南|东北|外地|农村|乙肝)|不要(?:怀孕|生育)|限男性)"),
+       r"(?:招聘|招人|招工|用人)" + S + r"{0,12}(?:只要男|只招男|不要女|不招女|不要已婚|不招已婚|不要(?:河南|东北|外地|农村|乙肝)|不招(?:河南|东北|外地|农村|乙肝)|不要(?:怀孕|生育)|限男性)",
+       veto=r"下架|怎么改|咋改|整改|被(?:投诉|举报|约谈|处罚|罚)"),
     _r("illegal", "偷电|偷水|窃电|私接|绕过|电表|水表|燃气表",
        r"偷电|偷水|窃电|私接" + N + r"{0,4}(?:电|水|燃气|管)|绕过" + N + r"{0,4}(?:电表|水表|燃气表)|(?:改|调|动)" + N + r"{0,4}(?:电表|水表|燃气表)" + N + r"{0,6}(?:少|慢|不走|便宜)",
        other=True),
@@ -438,6 +451,66 @@ _RULES: tuple[_Rule, ...] = (
        r"(?:找|叫|雇|请)(?:几个|一些|些|一帮|个)?人" + S + r"{0,10}(?:教训(?:他|她|对方|一下|一顿)|收拾(?:他|她|对方|一顿|这个人)|打(?:他|她|人|一顿|对方)|砸|闹事|捣乱|找茬|搅局|堵(?:门|他|她|对方)|发帖|抹黑|造谣)"
        r"|报复(?:他|她|对方|一下)|(?:威胁|恐吓)(?:他|她|对方|一下)|泼油漆|(?:雇|找|请)(?:人|水军)" + N + r"{0,6}(?:发帖|黑|抹黑|造谣)",
        clause=False, veto=r"给我们|我们被|被人|对我们|黑我们"),
+    # A decision that is final (judgement in force, review upheld, enforced) asked to be overturned by
+    # the service: a petition. Asking which legal remedy is still open stays in scope.
+    _r("petition", "撤|推翻|改过来|改回来|重审|改判|恢复原状|作废",
+       r"(?:判决|裁定|处罚决定|处罚|复议|决定|裁决|吊销)" + S + r"{0,24}(?:撤了|撤掉|撤销|推翻|改过来|改回来|重审|改判|恢复原状|给撤|作废)",
+       r"生效|维持|输了|已经执行|执行完|执行了|当时没|当年|前年|都定了|早就|申诉",
+       clause=False, report=False, legality=False,
+       veto=r"复核|还没生效|没生效|陈述|申辩|听证|期限内|来得及|还能复议|怎么复议|申请复议|能不能起诉|还能起诉|怎么起诉|时效"),
+    # Asking whether a violation will be noticed is asking how to get away with it.
+    # Only the forms that presume a deliberate violation: "会不会被查" alone is as often a worried
+    # owner asking what to fix (工资发不出来，会不会被查).
+    _r("illegal", "看不出来|查不出来|没人|不容易被|假的也|查了再|查再|不会被|不被",
+       r"应该?(?:看不出来|查不出来)吧|(?:反正|也|一般)没人(?:看见|看到|知道|发现|来查|查)"
+       r"|不容易被(?:查|发现)|假的也(?:行|可以|没事|成)"
+       r"|(?:有人|等有人)(?:来)?查(?:了)?再(?:说|补)|查了再补|(?:才|就)不会被(?:挑|抓|查|发现|举报|罚|告)"
+       r"|怎么(?:弄|做|写|办|措辞)?(?:才)?不(?:会)?被(?:查|发现|抓|举报|挑)",
+       clause=False, other=True, legality=False,
+       veto=r"补报|补缴|补交|补办|主动|整改|更正|纠正|自查|漏报|忘了|不小心|不知道|误|被冒用|冒用我|需要|要不要|是否要|用不用|该不该|合规|怎么申请|怎么办理"),
+    # Doing first and "fixing the paperwork later" when someone checks.
+    _r("illegal", "先",
+       r"先(?:开工|营业|开业|上岗|招生|上课|坐诊|做着|干着|挂着|开起来|生产|卖着|用着|开着|干起来)" + S + r"{0,14}(?:再补|后面再补|回头再补|再说|补上|查了再|等[^,。]{0,8}再补)",
+       other=True, veto=r"容缺|承诺制|告知承诺|可以先|允许先|临时"),
+    # Borrowing someone else's certificate or licence, or having someone take the penalty points.
+    _r("illegal", "借|顶|挂",
+       r"借(?:个|张|几个|别人的?|别家的?|隔壁的?|老员工的?|同行的?)(?:证|许可证|资质|执照|健康证|资格证|教师资格证|灭火器)"
+       r"|(?:拿|借|用)" + N + r"{0,8}(?:的)?(?:证|健康证)?(?:先)?顶(?:一下|上|一顶)|顶(?:一下)?分|找人顶|借(?:个)?证挂|证挂在",
+       other=True),
+    # Asking an official to bend a rule for the business.
+    _r("illegal", "灵活处理|变通|操作一下|睁只眼|睁一只眼|门路",
+       r"灵活处理|变通(?:一下)?|(?:在系统里|帮忙|能)操作一下|睁(?:一)?只眼闭(?:一)?只眼|(?:知道|有没有|找)" + N + r"{0,2}门路",
+       r"认定|验收|检查|审批|评审|系统|执法|工伤|许可|资格|名录|入驻|条件|要求|监测|违章|违建|学历|标准|通行",
+       other=True, veto=r"延期|晚几天|宽限|分期|期限|政策|容缺|合规|举报|投诉"),
+    # Making the figures look better than they are.
+    _r("illegal", "多写|多报|多算|报成|往前改|往后改|改改|做漂亮|弄漂亮|调一调|包装成|合到",
+       r"(?:面积|人数|日期|时间|流水|收入|产值|数量|人员|员工|年限|年头)" + S + r"{0,12}(?:多写|多报|多算|往前改|往后改|改改|改一下|做漂亮|弄漂亮|调一调)"
+       r"|(?:多写|多报|多算)(?:几个|点|一点|些)?(?:人|面积|收入)|报成(?:研发|自产|科技)|包装成(?:自产|科技|研发|高新)|(?:收入|营收|产值)合到",
+       other=True),
+    # "会不会被查" after something done on purpose (偷偷, 其实, 不备案 ...) asks how safe the violation is.
+    _r("illegal", "查|发现|看出",
+       r"会不会被?(?:查到|查出来|查|发现|看出来|抓)|(?:会|能)被?(?:查到|查出来|查|发现|看出来|抓)吗|查得到吗|看(?:得)?出来吗",
+       r"偷偷|私下|其实|实际上|不备案|不报|没报|不登记|瞒|编几个|编个|假的|改了|改改|没发现|不办|不做|拆了|借|顶|冒|挂|拿去",
+       clause=False, other=True, legality=False,
+       veto=r"补报|补缴|补交|补办|主动|整改|更正|纠正|自查|漏报|忘了|不小心|不知道|误|被冒用|冒用我|需要|要不要|是否要|用不用|该不该|合规|怎么申请|怎么办理"),
+    _r("illegal", "不上报|不报|私了|瞒",
+       r"(?:事故|受伤|伤了|工伤|死了|出了事)" + S + r"{0,20}(?:不上报|不报|私了|瞒着)",
+       clause=False, other=True, legality=False, veto=r"顾客|客人|消费者|轻微|剐蹭|追尾|风险|流程|认定|正规|合法"),
+    # Jumping the queue of a public service.
+    _r("illegal", "插|加塞",
+       r"插(?:个|一下)?队|加(?:个)?塞儿?",
+       r"审批|窗口|办|排队|号|先给|往前",
+       other=True, veto=r"有人插队|别人插队|被插队|插队的人"),
+    # Padding the figures a subsidy or refund is computed from.
+    _r("illegal", "借|挂|离职|走了|单子",
+       r"(?:借|挂)(?:几个|些|点|一些)?人(?:的)?(?:社保|名义|名字)?" + S + r"{0,8}凑|(?:离职|走了|不在)的?(?:人|员工)?也?(?:算进去|算上|报上)"
+       r"|做(?:点|些|几张)(?:假)?单子",
+       other=True),
+    # Skipping a mandatory assessment and starting anyway.
+    _r("illegal", "不做|没做|跳过|省了|捷径",
+       r"(?:不做|没做|跳过|省了)(?:环评|验收|审批|检测|评估|消防验收)" + S + r"{0,8}直接(?:开工|开业|营业|生产|投产|用)"
+       r"|走(?:个)?捷径" + S + r"{0,12}(?:不做|不办|不用|跳过|直接|省了)",
+       other=True),
 )
 
 
@@ -465,7 +538,7 @@ def _clause_bounds(s: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _accept(rule: _Rule, s: str, m: re.Match[str]) -> bool:
-    if rule.extra_veto is not None and rule.extra_veto.search(s):
+    if rule.extra_veto is not None and _re(rule.extra_veto).search(s):
         return False
     if rule.report_veto and _REPORT_VETO.search(s):
         return False
@@ -483,10 +556,10 @@ def _accept(rule: _Rule, s: str, m: re.Match[str]) -> bool:
 
 
 def _check(rule: _Rule, s: str) -> str | None:
-    for need in rule.needs:
+    for need in map(_re, rule.needs):
         if need.search(s) is None:
             return None
-    for m in rule.anchor.finditer(s):
+    for m in _re(rule.anchor).finditer(s):
         if _accept(rule, s, m):
             return m.group(0)
     return None

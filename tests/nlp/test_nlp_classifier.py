@@ -11,7 +11,7 @@ from nlp import Classification, Classifier
 from nlp.classifier import MAX_TEXT_CHARS
 
 ROUTES = [
-    ("稳岗补贴怎么申请", "social_security", "renshe"),
+    ("稳岗补贴怎么申请", "subsidy", "renshe"),
     ("增值税专用发票开错了怎么红冲", "tax", "shuiwu"),
     ("想把门头牌匾换个新的，要审批吗", "city_management", "chengguan"),
     ("饭店后厨的消防通道被杂物堵了，消防检查要罚款", "safety", "xiaofang"),
@@ -124,4 +124,48 @@ def test_rules_alone_work_without_a_model():
 def test_missing_model_file_falls_back_to_rules(tmp_path):
     clf = Classifier(model_path=tmp_path / "absent.json")
     assert clf.model is None
+    assert clf.classify("稳岗补贴怎么申请").department == "renshe"
+
+
+def _with_made_up_misuse(dev_examples):
+    """dev examples plus requests, in an invented wording no screening rule knows, labelled out of
+    scope: only the scope model can learn them."""
+    from nlp import LabeledExample
+
+    asks = ["蓝色小本子再弄几本", "蓝色小本子能不能多给几本", "帮我搞几本蓝色小本子", "蓝色小本子还有货吗", "那种蓝色小本子弄五本"]
+    extra = [LabeledExample(t + tail, "out_of_scope", in_scope=False, reason="illegal")
+             for t in asks for tail in ("", "，价钱好说", "，老规矩")]
+    return list(dev_examples) + extra
+
+
+def test_scope_model_alone_refuses_with_review(dev_examples):
+    clf = Classifier(model=nlp.train(_with_made_up_misuse(dev_examples)))
+    result = clf.classify("蓝色小本子给我弄三本")
+    assert not result.in_scope and result.reason == "illegal"
+    assert result.needs_review and result.keywords == ()  # no rule matched: the helper confirms
+    assert "模型判断" in result.reason_text and result.summary.startswith("【需服务员研判】")
+
+
+def test_keywords_of_a_category_weigh_against_the_scope_model(dev_examples):
+    clf = Classifier(model=nlp.train(_with_made_up_misuse(dev_examples)))
+    bound = clf._bound
+    analysis = clf._analyse("蓝色小本子，营业执照变更登记怎么办理", bound)
+    ignore_keywords = {**bound.params, "oos_rule_weight": 0.0}
+    weigh_keywords = {**bound.params, "oos_rule_weight": 5.0}
+    assert not clf._decide(analysis, bound, ignore_keywords).in_scope
+    result = clf._decide(analysis, bound, weigh_keywords)
+    assert result.in_scope and result.department == "zhengwu"
+
+
+def test_unknown_features_are_remembered_only_up_to_a_bound(monkeypatch, dev_examples):
+    import random
+
+    from nlp import classifier as module
+
+    monkeypatch.setattr(module, "_MAX_UNKNOWN", 50)
+    clf = Classifier(model=nlp.train(dev_examples))
+    rng = random.Random(7)
+    for _ in range(200):  # hostile input: every text new characters
+        clf.classify("".join(chr(rng.randrange(0x4E00, 0x9FA5)) for _ in range(30)))
+    assert len(clf._bound._unknown) == 50
     assert clf.classify("稳岗补贴怎么申请").department == "renshe"

@@ -112,3 +112,22 @@ def test_broken_model_file_keeps_the_previous_model(tmp_path, small_model):
     clock.now += 2
     result = clf.classify("稳岗补贴")
     assert result.model_hash == small_model.data_hash
+
+
+def test_malformed_counts_are_refused(tmp_path, small_model):
+    path = tmp_path / "m.json"
+    small_model.save(path)
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    feature = next(iter(doc["department"]["counts"]))
+    for bad in ([0], [999, 1.0], ["x", 1.0], {"0": 1.0}):
+        doc["department"]["counts"][feature] = bad
+        path.write_text(json.dumps(doc), encoding="utf-8")
+        with pytest.raises(ModelError):
+            Model.load(path)
+
+
+def test_writer_folds_hold_out_one_writer_at_a_time():
+    from nlp.tune import writer_folds
+
+    examples = [LabeledExample(f"t{i}", "tax", "shuiwu", source=s) for i, s in enumerate(["a", None, "b", "a", None])]
+    assert writer_folds(examples) == [[0, 3], [2]]  # unattributed examples always train
