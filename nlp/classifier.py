@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 DEFAULT_MODEL_PATH = MODEL_PATH
 MAX_TEXT_CHARS = 2000  # longer texts are cut: the need is stated at the start, and cost stays bounded
 _MAX_UNKNOWN = 200_000  # unknown features remembered per model (about 20 MB at most)
+_MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -136,19 +137,19 @@ class _Bound:
         for m in self._models:
             self._offsets.append(n)
             n += len(m.classes)
-        self._table: dict[str, tuple[tuple[tuple[int, float], ...], int, int, int]] = {}
-        self._unknown: set[str] = set()  # features no model knows, remembered up to a bound
+        # feature -> joined entry, or None for a feature no model scores (remembered up to a bound)
+        self._table: dict[str, tuple[tuple[tuple[int, float], ...], int, int, int] | None] = {}
+        self._unknown = 0
         self._prior = [v for m in self._models for v in m._prior]
         scope = model.scope.classes
         self.scope_out = scope.index(SCOPE_OUT) if SCOPE_OUT in scope else -1
 
     def _join(self, f: str):
-        if f in self._unknown:
-            return None
         parts = [m.entry(f) for m in self._models]
         if not any(parts):
-            if len(self._unknown) < _MAX_UNKNOWN:  # hostile input must not grow memory without bound
-                self._unknown.add(f)
+            if self._unknown < _MAX_UNKNOWN:  # hostile input must not grow memory without bound
+                self._unknown += 1
+                self._table[f] = None
             return None
         entries = tuple((off + c, v) for off, e in zip(self._offsets, parts) if e for c, v in e)
         k = [1 if e else 0 for e in parts]
@@ -162,9 +163,10 @@ class _Bound:
         kc = kd = ks = 0
         get = self._table.get
         join = self._join
+        miss = _MISSING
         for f in feats:
-            e = get(f)
-            if e is None:
+            e = get(f, miss)
+            if e is miss:
                 e = join(f)
             if e is not None:
                 entries, hc, hd, hs = e
