@@ -66,7 +66,7 @@ _CLAUSE_VETO = re.compile(
     r"|培训|宣传|讲座|科普|嫌疑|涉嫌|不涉|并非|绝不|从不|感觉不太对|不太对|不对劲|不妥|让我们|要求我们|叫我们|逼我们"
     r"|泄露|保护|保存|保管|告知|侵犯|怎么填|如何填"
     # someone else did it or accuses the business of it
-    r"|(?<!被)(?<!不)发现|(?<!被)查出|怀疑|用的是|开给我们|(?:说|认定|指)我们?(?:去年|之前|以前)?(?:骗|虚|违|偷|造假|套)"
+    r"|(?<!被)(?<!不)发现|怀疑|用的是|开给我们|(?:说|认定|指)我们?(?:去年|之前|以前)?(?:骗|虚|违|偷|造假|套)"
 )
 # Asking whether something is allowed is a compliance question, wherever it sits in the sentence.
 _LEGALITY = re.compile(
