@@ -15,7 +15,7 @@ from typing import IO
 
 from .classifier import MAX_TEXT_CHARS, Classifier, default_classifier
 from .evaluation import evaluate, format_report
-from .model import DEFAULT_CORRECTION_WEIGHT, LabeledExample, load_examples, train
+from .model import LabeledExample, default_correction_weight, load_examples, train
 from .paths import MODEL_PATH, TEST_PATH, TRAIN_PATH
 
 
@@ -65,7 +65,7 @@ def run_retrain(
     stdout: IO[str] = sys.stdout,
     *,
     train_path: str | Path = TRAIN_PATH,
-    correction_weight: float = DEFAULT_CORRECTION_WEIGHT,
+    correction_weight: float | None = None,
 ) -> int:
     """Train on the shipped training file plus helpers' corrections and replace `model_path` atomically.
 
@@ -77,6 +77,8 @@ def run_retrain(
     except (OSError, ValueError, KeyError, TypeError) as exc:
         stdout.write(f"retrain failed: {exc}\n")
         return 2
+    if correction_weight is None:
+        correction_weight = default_correction_weight(len(base))
     model = train(base, corrections=corrections, correction_weight=correction_weight)
     try:
         model.save(model_path)
@@ -100,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     rt.add_argument("corrections", help="JSON lines of corrected examples")
     rt.add_argument("--out", default=str(MODEL_PATH))
     rt.add_argument("--train", default=str(TRAIN_PATH))
-    rt.add_argument("--weight", type=float, default=DEFAULT_CORRECTION_WEIGHT)
+    rt.add_argument("--weight", type=float, default=None, help="weight of one correction (default: 1/250 of the training file)")
     sub.add_parser("build", help="rebuild nlp/data/model.json from the training file")
     args = ap.parse_args(argv)
     if args.cmd == "classify":

@@ -24,9 +24,16 @@ OUT_OF_SCOPE = "out_of_scope"
 SCOPE_IN, SCOPE_OUT = "in", "out"  # classes of the scope model
 REASONS = ("petition", "state_secret", "trade_secret", "privacy", "illegal")
 
-# How much a helper's correction counts relative to one shipped training example. Ten is enough for
-# eight corrections to reroute a class of needs (tests/nlp/test_nlp_learning.py) on 6,954 examples.
-DEFAULT_CORRECTION_WEIGHT = 10.0
+# How much a helper's correction counts: a share of the training file, so that a correction keeps
+# its pull as the shipped examples grow. With 8,553 examples one correction counts as 34 of them;
+# eight corrections then reroute a class of needs (tests/nlp/test_nlp_learning.py).
+CORRECTION_SHARE = 1 / 250
+
+
+def default_correction_weight(n_examples: int) -> float:
+    """Weight of one correction when training on `n_examples` shipped examples (at least 1)."""
+    return max(1.0, n_examples * CORRECTION_SHARE)
+
 
 # Combination weights, tuned with `python -m nlp.tune` by leaving one writer of train.jsonl out at a
 # time (twelve writers), and checked on the regression sets of tests/nlp/data, which are never
@@ -382,19 +389,21 @@ def train(
     weight: float = 1.0,
     *,
     corrections: Sequence[LabeledExample] = (),
-    correction_weight: float = DEFAULT_CORRECTION_WEIGHT,
+    correction_weight: float | None = None,
     params: dict[str, float] | None = None,
     featurize=text_features,
 ) -> Model:
     """Train the naive Bayes models.
 
     `weight` applies to every example of `examples`; `corrections` (helpers' fixes, same type) count
-    `correction_weight` each. `featurize` maps a text to its feature set (tests and the tuner pass a
-    cached one).
+    `correction_weight` each (default: default_correction_weight(len(examples))). `featurize` maps a
+    text to its feature set (tests and the tuner pass a cached one).
     """
     p = dict(DEFAULT_PARAMS)
     if params:
         p.update(params)
+    if correction_weight is None:
+        correction_weight = default_correction_weight(len(examples))
     rows = [(ex, weight) for ex in examples] + [(ex, correction_weight) for ex in corrections]
     feats = [(featurize(ex.text), ex, w) for ex, w in rows]
     a = p["alpha"]
