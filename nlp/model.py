@@ -1,25 +1,26 @@
-"""Statistical part of the classifier: naive Bayes over jieba tokens, learned from labelled examples.
+"""The learned part of the classifier: labelled examples, training, and the model file.
 
-Multinomial naive Bayes with binary (set-of-features) counts, stored as raw counts so that a model
-can be saved as JSON and inspected. Scoring is sparse: for each feature only the classes that saw it
-are touched.
+Four naive Bayes models (nlp/naive_bayes.py) over characters, character bigrams and tokens: category,
+department, scope (in or out) and the reason of out-of-scope texts. The file is JSON: parameters,
+the data hash of the examples it was trained on, the shared vocabulary, and each model's classes
+and counts (the counts as base64 arrays).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 import tempfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
+from .naive_bayes import NaiveBayes
 from .tokenizer import normalize, tokenize
 
 MODEL_FORMAT = "zhengqi-nlp-model"
-MODEL_VERSION = 2  # 2: counts as flat [class, count, ...] lists; a scope model
+MODEL_VERSION = 3  # 3: one vocabulary, counts as base64 arrays (naive_bayes.py); a scope model
 OUT_OF_SCOPE = "out_of_scope"
 SCOPE_IN, SCOPE_OUT = "in", "out"  # classes of the scope model
 REASONS = ("petition", "state_secret", "trade_secret", "privacy", "illegal")
@@ -168,140 +169,6 @@ def text_features(text: str) -> set[str]:
     return features(tokenize(normalize(text)))
 
 
-@dataclass
-class NaiveBayes:
-    """Counts of one labelling (category, department or reason) and its sparse scorer.
-
-    A feature's scoring entry is computed when the feature is first seen, not at load time: the
-    file holds some 70,000 features and compiling them all cost a third of a second of start-up.
-    """
-
-    classes: list[str]
-    doc_counts: list[float]
-    counts: dict[str, list]  # feature -> flat [class index, weighted document count, class index, ...]
-    alpha: float = 1.0
-    max_classes: int = 0  # 0: score every feature; else skip features seen in more classes
-    _table: dict[str, tuple[tuple[int, float], ...]] = field(default_factory=dict, repr=False)
-    _prior: list[float] = field(default_factory=list, repr=False)
-    _base: list[float] = field(default_factory=list, repr=False)
-
-    def __post_init__(self) -> None:
-        self.compile()
-
-    @classmethod
-    def fit(
-        cls, labelled: Iterable[tuple[set[str], str, float]], alpha: float, max_classes: int = 0, min_count: float = 0.0
-    ) -> "NaiveBayes":
-        """Count the labelled feature sets; features seen less than `min_count` times (weighted) are dropped."""
-        classes: list[str] = []
-        index: dict[str, int] = {}
-        doc_counts: list[float] = []
-        counts: dict[str, dict[int, float]] = {}
-        for feats, label, w in labelled:
-            k = index.get(label)
-            if k is None:
-                k = index[label] = len(classes)
-                classes.append(label)
-                doc_counts.append(0.0)
-            doc_counts[k] += w
-            for f in feats:
-                row = counts.setdefault(f, {})
-                row[k] = row.get(k, 0.0) + w
-        flat = {
-            f: [x for c, n in sorted(row.items()) for x in (c, n)]
-            for f, row in counts.items()
-            if sum(row.values()) >= min_count
-        }
-        return cls(classes, doc_counts, flat, alpha, max_classes)
-
-    def compile(self) -> None:
-        """Priors and per-class normalisers; feature entries are made on demand (entry)."""
-        k = len(self.classes)
-        a = self.alpha
-        vocab = len(self.counts) or 1
-        totals = [0.0] * k
-        for row in self.counts.values():
-            it = iter(row)
-            for c, n in zip(it, it):
-                totals[c] += n
-        log_a = math.log(a)
-        self._base = [log_a - math.log(totals[c] + a * vocab) for c in range(k)]
-        ndocs = sum(self.doc_counts) or 1.0
-        self._prior = [math.log((self.doc_counts[c] + 1.0) / (ndocs + k)) for c in range(k)]
-        self._limit = 2 * (self.max_classes or k)
-        self._table = {}
-        logs: dict[float, float] = {}  # counts repeat (1, 2, 3 ...): one log per distinct count
-
-        def weight(n: float) -> float:
-            v = logs.get(n)
-            if v is None:
-                v = logs[n] = math.log(n + a) - log_a
-            return v
-
-        self._weight = weight
-
-    def entry(self, f: str) -> tuple[tuple[int, float], ...] | None:
-        """(class index, log weight) pairs of a feature; None if unknown or seen in too many classes."""
-        e = self._table.get(f)
-        if e is None:
-            row = self.counts.get(f)
-            if row is None or len(row) > self._limit:
-                return None
-            e = self._table[f] = tuple(zip(row[::2], map(self._weight, row[1::2])))
-        return e
-
-    def log_scores(self, feats: Iterable[str]) -> tuple[list[float], int]:
-        """Unnormalised log-posterior per class, and how many features the model knew."""
-        s = list(self._prior)
-        entry = self.entry
-        known = 0
-        for f in feats:
-            e = entry(f)
-            if e is not None:
-                known += 1
-                for c, v in e:
-                    s[c] += v
-        if known:
-            base = self._base
-            for c in range(len(s)):
-                s[c] += known * base[c]
-        return s, known
-
-    def feature_evidence(self, feats: Iterable[str], cls_index: int) -> list[tuple[float, str]]:
-        """Features ranked by how much they favour `cls_index` over the other classes."""
-        out = []
-        for f in feats:
-            e = self.entry(f)
-            if not e:
-                continue
-            mine = 0.0
-            other = 0.0
-            for c, v in e:
-                if c == cls_index:
-                    mine = v
-                else:
-                    other = max(other, v)
-            if mine > other:
-                out.append((mine - other, f))
-        out.sort(reverse=True)
-        return out
-
-    def to_json(self) -> dict:
-        return {
-            "classes": self.classes,
-            "doc_counts": self.doc_counts,
-            # flat lists: compact, and fast to parse at start-up
-            "counts": {f: [round(x, 6) if i % 2 else x for i, x in enumerate(row)] for f, row in sorted(self.counts.items())},
-        }
-
-    @classmethod
-    def from_json(cls, d: dict, alpha: float, max_classes: int = 0) -> "NaiveBayes":
-        counts = d["counts"]
-        if not isinstance(counts, dict) or not all(type(r) is list and len(r) % 2 == 0 for r in counts.values()):
-            raise ValueError("counts must map features to [class, count, ...] lists")
-        return cls(list(d["classes"]), [float(x) for x in d["doc_counts"]], counts, alpha, max_classes)
-
-
 class ModelError(ValueError):
     """A model file cannot be used."""
 
@@ -324,6 +191,15 @@ class Model:
     n_examples: int
     n_corrections: int = 0
 
+    @property
+    def features(self) -> list[str]:
+        """The vocabulary of the four models, in index order."""
+        vocab = self.category.vocab
+        out = [""] * len(vocab)
+        for f, i in vocab.items():
+            out[i] = f
+        return out
+
     def save(self, path: Path | str) -> None:
         """Write JSON atomically (temp file in the same directory + os.replace)."""
         path = Path(path)
@@ -334,6 +210,7 @@ class Model:
             "n_examples": self.n_examples,
             "n_corrections": self.n_corrections,
             "params": self.params,
+            "features": self.features,  # shared by the four models; their counts are base64 arrays
             "category": self.category.to_json(),
             "department": self.department.to_json(),
             "scope": self.scope.to_json(),
@@ -370,17 +247,23 @@ class Model:
             params.update(doc.get("params", {}))
             a = float(params["alpha"])
             mc = int(params["max_feature_classes"])
+            features = doc["features"]
+            if not isinstance(features, list) or not all(isinstance(f, str) for f in features):
+                raise ValueError("features must be a list of strings")
+            vocab = {f: i for i, f in enumerate(features)}
+            if len(vocab) != len(features):
+                raise ValueError("features must be distinct")
             return cls(
-                category=NaiveBayes.from_json(doc["category"], a, mc),
-                department=NaiveBayes.from_json(doc["department"], a, mc),
-                scope=NaiveBayes.from_json(doc["scope"], a, mc),
-                reason=NaiveBayes.from_json(doc["reason"], a, mc),
+                category=NaiveBayes.from_json(doc["category"], vocab, a, mc),
+                department=NaiveBayes.from_json(doc["department"], vocab, a, mc),
+                scope=NaiveBayes.from_json(doc["scope"], vocab, a, mc),
+                reason=NaiveBayes.from_json(doc["reason"], vocab, a, mc),
                 params=params,
                 data_hash=str(doc["data_hash"]),
                 n_examples=int(doc.get("n_examples", 0)),
                 n_corrections=int(doc.get("n_corrections", 0)),
             )
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError) as exc:
             raise ModelError(f"{path}: malformed model: {exc!r}") from exc
 
 
@@ -408,10 +291,15 @@ def train(
     feats = [(featurize(ex.text), ex, w) for ex, w in rows]
     a = p["alpha"]
     mc = int(p["max_feature_classes"])
-    mn = float(p["min_count"])
-    cat = NaiveBayes.fit(((f, ex.category or OUT_OF_SCOPE, w) for f, ex, w in feats), a, mc, mn)
-    dept = NaiveBayes.fit(((f, ex.department, w) for f, ex, w in feats if ex.in_scope and ex.department), a, mc, mn)
-    scope = NaiveBayes.fit(((f, SCOPE_OUT if not ex.in_scope else SCOPE_IN, w) for f, ex, w in feats), a, mc, mn)
-    reason = NaiveBayes.fit(((f, ex.reason, w) for f, ex, w in feats if not ex.in_scope and ex.reason), a, mc, mn)
+    seen: dict[str, float] = {}
+    for f, _, w in feats:
+        for x in f:
+            seen[x] = seen.get(x, 0.0) + w
+    vocab = {x: i for i, x in enumerate(sorted(x for x, n in seen.items() if n >= p["min_count"]))}
+    feats = [([x for x in f if x in vocab], ex, w) for f, ex, w in feats]
+    cat = NaiveBayes.fit(((f, ex.category or OUT_OF_SCOPE, w) for f, ex, w in feats), vocab, a, mc)
+    dept = NaiveBayes.fit(((f, ex.department, w) for f, ex, w in feats if ex.in_scope and ex.department), vocab, a, mc)
+    scope = NaiveBayes.fit(((f, SCOPE_OUT if not ex.in_scope else SCOPE_IN, w) for f, ex, w in feats), vocab, a, mc)
+    reason = NaiveBayes.fit(((f, ex.reason, w) for f, ex, w in feats if not ex.in_scope and ex.reason), vocab, a, mc)
     data_hash = examples_hash([ex for ex, _ in rows], [w for _, w in rows])
     return Model(cat, dept, scope, reason, p, data_hash, len(examples), len(corrections))

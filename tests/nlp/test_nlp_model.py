@@ -114,16 +114,33 @@ def test_broken_model_file_keeps_the_previous_model(tmp_path, small_model):
     assert result.model_hash == small_model.data_hash
 
 
-def test_malformed_counts_are_refused(tmp_path, small_model):
+def _array(typecode, values):
+    import base64
+    from array import array
+
+    return base64.b64encode(array(typecode, values).tobytes()).decode("ascii")
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda d: d["department"].update(rows="not base64!"),
+        lambda d: d["department"].update(rows=_array("I", [0, 1])),  # shorter than the vocabulary
+        lambda d: d["department"].update(cls=_array("H", [999] * (len(d["department"]["cls"]) * 3 // 4 // 2))),
+        lambda d: d["department"].update(cnt=d["department"]["cnt"][:-8]),  # fewer counts than classes
+        lambda d: d["scope"].update(cnt=_array("f", [float("nan")] * (len(d["scope"]["cnt"]) * 3 // 4 // 4))),
+        lambda d: d.update(features="稳岗"),
+        lambda d: d.update(features=d["features"][:-1]),
+    ],
+)
+def test_malformed_counts_are_refused(tmp_path, small_model, damage):
     path = tmp_path / "m.json"
     small_model.save(path)
     doc = json.loads(path.read_text(encoding="utf-8"))
-    feature = next(iter(doc["department"]["counts"]))
-    for bad in ([0], [999, 1.0], ["x", 1.0], {"0": 1.0}):
-        doc["department"]["counts"][feature] = bad
-        path.write_text(json.dumps(doc), encoding="utf-8")
-        with pytest.raises(ModelError):
-            Model.load(path)
+    damage(doc)
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(ModelError):
+        Model.load(path)
 
 
 def test_writer_folds_hold_out_one_writer_at_a_time():
