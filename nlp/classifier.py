@@ -145,7 +145,7 @@ class _Bound:
         self.scope_out = scope.index(SCOPE_OUT) if SCOPE_OUT in scope else -1
 
     def _join(self, f: str):
-        parts = [m.entry(f) for m in self._models]
+        parts = [m.entry(f, remember=False) for m in self._models]
         if not any(parts):
             if self._unknown < _MAX_UNKNOWN:  # hostile input must not grow memory without bound
                 self._unknown += 1

@@ -72,6 +72,7 @@ class NaiveBayes:
         self._prior = [math.log((self.doc_counts[c] + 1.0) / (ndocs + k)) for c in range(k)]
         self._limit = self.max_classes or k
         self._log_a = log_a
+        self._memo: dict[str, tuple[tuple[int, float], ...] | None] = {}
 
     # --- building ------------------------------------------------------------------------------
 
@@ -110,8 +111,13 @@ class NaiveBayes:
 
     # --- scoring -------------------------------------------------------------------------------
 
-    def entry(self, f: str) -> tuple[tuple[int, float], ...] | None:
-        """(class index, log weight) pairs of a feature; None if unknown or seen in too many classes."""
+    def entry(self, f: str, remember: bool = True) -> tuple[tuple[int, float], ...] | None:
+        """(class index, log weight) pairs of a feature; None if unknown or seen in too many classes.
+        Entries of known features are remembered (at most one per vocabulary entry) unless the
+        caller keeps its own (the classifier's joint table)."""
+        e = self._memo.get(f)
+        if e is not None:
+            return e
         i = self.vocab.get(f)
         if i is None:
             return None
@@ -119,7 +125,10 @@ class NaiveBayes:
         if a == b or b - a > self._limit:
             return None
         alpha, log_a, log = self.alpha, self._log_a, math.log
-        return tuple((c, log(n + alpha) - log_a) for c, n in zip(self.cls[a:b], self.cnt[a:b]))
+        e = tuple((c, log(n + alpha) - log_a) for c, n in zip(self.cls[a:b], self.cnt[a:b]))
+        if remember:
+            self._memo[f] = e
+        return e
 
     def log_scores(self, feats: Iterable[str]) -> tuple[list[float], int]:
         """Unnormalised log-posterior per class, and how many features the model knew."""
