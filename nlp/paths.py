@@ -11,3 +11,5 @@ MODEL_PATH = DATA_DIR / "model.json"
 TRAIN_PATH = REPO_ROOT / "tests" / "data" / "nlp" / "train.jsonl"
 TEST_PATH = REPO_ROOT / "tests" / "data" / "nlp" / "test.jsonl"
 DEPARTMENTS_PATH = REPO_ROOT / "config" / "departments.toml"
+# Messages written for the unit tests, never trained on: a second check of the tuned weights.
+REGRESSION_PATHS = tuple(REPO_ROOT / "tests" / "nlp" / "data" / n for n in ("dev.jsonl", "colloquial.jsonl"))

@@ -5,7 +5,8 @@
 By default one writer (the `source` of a batch of examples) is held out at a time: the classifier
 must work for people whose wording it has never seen. --folds K uses K random folds instead.
 
-Prints the best weights; copy them into model.DEFAULT_PARAMS. test.jsonl is never read here.
+Prints the best weights, each also checked on the regression sets of tests/nlp/data (never
+trained on); copy them into model.DEFAULT_PARAMS. test.jsonl is never read here.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from collections.abc import Sequence
 from .classifier import Classifier
 from .evaluation import EvalReport
 from .model import DEFAULT_PARAMS, OUT_OF_SCOPE, LabeledExample, load_examples, text_features, train
-from .paths import TRAIN_PATH
+from .paths import REGRESSION_PATHS, TRAIN_PATH
 
 
 def folds(examples: Sequence[LabeledExample], k: int, seed: int = 13) -> list[list[int]]:
@@ -79,6 +80,17 @@ class _Cache(dict):
     examples: list[LabeledExample]
 
 
+def _analysed(model, base: Classifier, examples: Sequence[LabeledExample]) -> tuple[Classifier, _Cache]:
+    """A classifier on `model` and the weight-independent analysis of each example (one tokenisation)."""
+    clf = Classifier(model=model, taxonomy=base.taxonomy, departments=base.department_names)
+    clf.matcher = base.matcher  # share the warm per-token cache
+    cached = _Cache()
+    cached.examples = list(examples)
+    for ex in cached.examples:
+        cached[ex.text] = (clf._analyse(ex.text, clf._bound), clf._bound)
+    return clf, cached
+
+
 def cross_validate(examples: Sequence[LabeledExample], k: int, grid: dict[str, list[float]]) -> list[tuple[float, dict, EvalReport]]:
     """k = 0: leave one writer out (writer_folds); else k random folds."""
     featurize = functools.lru_cache(maxsize=None)(lambda t: frozenset(text_features(t)))
@@ -95,13 +107,7 @@ def cross_validate(examples: Sequence[LabeledExample], k: int, grid: dict[str, l
             held_set = set(held)
             tr = [ex for i, ex in enumerate(examples) if i not in held_set]
             model = train(tr, params=model_params, featurize=featurize)
-            clf = Classifier(model=model, taxonomy=base.taxonomy, departments=base.department_names)
-            clf.matcher = base.matcher  # share the warm per-token cache
-            bound = clf._bound
-            cached = _Cache()
-            cached.examples = [examples[i] for i in held]
-            for ex in cached.examples:
-                cached[ex.text] = (clf._analyse(ex.text, bound), bound)
+            clf, cached = _analysed(model, base, [examples[i] for i in held])
             for values in itertools.product(*(rest[n] for n in names)):
                 params = {**DEFAULT_PARAMS, **model_params, **dict(zip(names, values))}
                 key = tuple(sorted(params.items()))
@@ -134,6 +140,26 @@ GRID = {
 }
 
 
+def regression_reports(
+    examples: Sequence[LabeledExample], regression: Sequence[LabeledExample], rows: Sequence[dict]
+) -> list[EvalReport]:
+    """For each row of weights: the model trained on all `examples`, evaluated on `regression`."""
+    featurize = functools.lru_cache(maxsize=None)(lambda t: frozenset(text_features(t)))
+    base = Classifier(model_path=None)
+    out = []
+    for params in rows:
+        model = train(examples, params={n: params[n] for n in MODEL_PARAMS}, featurize=featurize)
+        out.append(_report(*_analysed(model, base, regression), params))
+    return out
+
+
+def _line(r: EvalReport) -> str:
+    return (
+        f"dept {r.department_top1:.3f} top3 {r.department_top3:.3f} oosP {r.oos_precision:.3f} "
+        f"oosR {r.oos_recall:.3f}"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m nlp.tune")
     ap.add_argument("--folds", type=int, default=0, help="0: leave one writer out (default); k: k random folds")
@@ -141,13 +167,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--top", type=int, default=10)
     args = ap.parse_args(argv)
     examples = load_examples(args.train)
-    results = cross_validate(examples, args.folds, GRID)
-    for score, params, r in results[: args.top]:
+    results = cross_validate(examples, args.folds, GRID)[: args.top]
+    regression = [ex for path in REGRESSION_PATHS if path.is_file() for ex in load_examples(path)]
+    checks = regression_reports(examples, regression, [p for _, p, _ in results]) if regression else []
+    for i, (score, params, r) in enumerate(results):
         shown = {k: v for k, v in params.items() if k in GRID}
-        print(
-            f"{score:.4f} cat {r.category_accuracy:.3f} dept {r.department_top1:.3f} top3 {r.department_top3:.3f} "
-            f"chan {r.channel_accuracy:.3f} oosP {r.oos_precision:.3f} oosR {r.oos_recall:.3f} review {r.needs_review} {shown}"
-        )
+        check = f" | regression sets: {_line(checks[i])}" if checks else ""
+        print(f"{score:.4f} {_line(r)} cat {r.category_accuracy:.3f} review {r.needs_review}{check} {shown}")
     return 0
 
 

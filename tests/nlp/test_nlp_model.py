@@ -148,3 +148,11 @@ def test_writer_folds_hold_out_one_writer_at_a_time():
 
     examples = [LabeledExample(f"t{i}", "tax", "shuiwu", source=s) for i, s in enumerate(["a", None, "b", "a", None])]
     assert writer_folds(examples) == [[0, 3], [2]]  # unattributed examples always train
+
+
+def test_tuned_weights_are_checked_on_sets_never_trained_on(dev_examples):
+    from nlp.model import DEFAULT_PARAMS
+    from nlp.tune import regression_reports
+
+    (report,) = regression_reports(dev_examples[:80], dev_examples[80:100], [DEFAULT_PARAMS])
+    assert report.n == 20 and 0.0 <= report.department_top1 <= 1.0
