@@ -131,36 +131,50 @@ class _Bound:
         # One lookup and one loop per feature for the category, department and scope models: their
         # classes follow each other in one score vector; feature -> (entries, known by each model).
         # Entries are joined when a feature is first seen (see NaiveBayes.entry).
+        # The scope model needs only its log-odds: one slot, after the category and department
+        # classes, that sums each feature's out-minus-in weight.
         self._models = (model.category, model.department, model.scope)
-        self._offsets = []
-        n = 0
-        for m in self._models:
-            self._offsets.append(n)
-            n += len(m.classes)
-        # feature -> joined entry, or None for a feature no model scores (remembered up to a bound)
-        self._table: dict[str, tuple[tuple[tuple[int, float], ...], int, int, int] | None] = {}
+        cat, dept, scope = self._models
+        self._nc = len(cat.classes)
+        self._nd = len(dept.classes)
+        self._slot = self._nc + self._nd
+        # feature -> (entries, known flags packed as cat + dept·2^10 + scope·2^20), or None for a
+        # feature no model scores (remembered up to a bound)
+        self._table: dict[str, tuple[tuple[tuple[int, float], ...], int] | None] = {}
         self._unknown = 0
-        self._prior = [v for m in self._models for v in m._prior]
-        scope = model.scope.classes
-        self.scope_out = scope.index(SCOPE_OUT) if SCOPE_OUT in scope else -1
+        self._prior = list(cat._prior) + list(dept._prior) + [0.0]
+        self.scope_out = scope.classes.index(SCOPE_OUT) if SCOPE_OUT in scope.classes else -1
+        if self.scope_out >= 0 and len(scope.classes) == 2:
+            o, i = self.scope_out, 1 - self.scope_out
+            self._scope_prior = scope._prior[o] - scope._prior[i]
+            self._scope_base = scope._base[o] - scope._base[i]
+        else:
+            self.scope_out = -1
 
     def _join(self, f: str):
-        parts = [m.entry(f, remember=False) for m in self._models]
-        if not any(parts):
+        ce, de, se = (m.entry(f, remember=False) for m in self._models)
+        if not (ce or de or se):
             if self._unknown < _MAX_UNKNOWN:  # hostile input must not grow memory without bound
                 self._unknown += 1
                 self._table[f] = None
             return None
-        entries = tuple((off + c, v) for off, e in zip(self._offsets, parts) if e for c, v in e)
-        k = [1 if e else 0 for e in parts]
-        r = self._table[f] = (entries, k[0], k[1], k[2])
+        entries = list(ce or ())
+        nc = self._nc
+        entries.extend((nc + c, v) for c, v in de or ())
+        if se and self.scope_out >= 0:
+            d = 0.0
+            for c, v in se:
+                d += v if c == self.scope_out else -v
+            entries.append((self._slot, d))
+        flags = (1 if ce else 0) + (1 << 10 if de else 0) + (1 << 20 if se else 0)
+        r = self._table[f] = (tuple(entries), flags)
         return r
 
     def score(self, feats) -> tuple[list[float] | None, list[float] | None, int, float]:
         """Unnormalised log-posteriors of the category and department models, how many features the
         category model knew, and the scope model's log-odds that the text is out of scope."""
         s = self._prior[:]
-        kc = kd = ks = 0
+        known = 0
         get = self._table.get
         join = self._join
         miss = _MISSING
@@ -169,24 +183,25 @@ class _Bound:
             if e is miss:
                 e = join(f)
             if e is not None:
-                entries, hc, hd, hs = e
-                kc += hc
-                kd += hd
-                ks += hs
+                entries, flags = e
+                known += flags
                 for c, v in entries:
                     s[c] += v
-        out = []
-        for m, off, known in zip(self._models, self._offsets, (kc, kd, ks)):
-            part = s[off : off + len(m.classes)]
-            if known:
-                base = m._base
-                for c in range(len(part)):
-                    part[c] += known * base[c]
-            out.append(part)
-        sc, sd, ss = out
+        kc, kd, ks = known & 1023, (known >> 10) & 1023, known >> 20
+        nc, nd = self._nc, self._nd
+        sc = s[:nc]
+        sd = s[nc : nc + nd]
+        if kc:
+            base = self._models[0]._base
+            for c in range(nc):
+                sc[c] += kc * base[c]
+        if kd:
+            base = self._models[1]._base
+            for c in range(nd):
+                sd[c] += kd * base[c]
         oos = -math.inf
-        if self.scope_out >= 0 and len(ss) == 2:
-            oos = ss[self.scope_out] - ss[1 - self.scope_out]
+        if self.scope_out >= 0:
+            oos = self._scope_prior + s[self._slot] + ks * self._scope_base
         return (sc or None), (sd or None), kc, oos
 
 
@@ -216,6 +231,10 @@ class Classifier:
         self._dept_pos = {d: i for i, d in enumerate(order)}
         self._names = [c.name for c in self.taxonomy.categories]
         self._default_dept = [self._dept_pos[c.department] for c in self.taxonomy.categories]
+        self._agency_index: dict[str, list[tuple[str, int]]] = {}
+        for body, names in enumerate(self.taxonomy.channel.agencies):
+            for name in names:
+                self._agency_index.setdefault(name[0], []).append((name, body))
         self._reload_interval = reload_interval
         self._clock = clock
         self._lock = threading.Lock()
@@ -368,13 +387,15 @@ class Classifier:
             return "city"
         if cr.district.search(t):
             return "district"
-        named = 0
-        for names in cr.agencies:  # substring tests are far cheaper than one big regex here
-            for name in names:
-                if name in t:
-                    named += 1
-                    break
-        if named >= cr.district_agencies:
+        # Bodies named: candidate names by first character, then a substring test (cheaper than one
+        # big regex, and than testing every name).
+        named: set[int] = set()
+        index = self._agency_index
+        for ch in set(t):
+            for name, body in index.get(ch, ()):
+                if body not in named and name in t:
+                    named.add(body)
+        if len(named) >= cr.district_agencies:
             return "district"
         s1 = rs[best]
         if s1 >= cr.district_min_score:
