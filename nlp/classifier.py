@@ -135,6 +135,9 @@ class _Bound:
         # classes, that sums each feature's out-minus-in weight.
         self._models = (model.category, model.department, model.scope)
         cat, dept, scope = self._models
+        if not (cat.vocab is dept.vocab is scope.vocab):
+            raise ValueError("the models of one file share one vocabulary")
+        self._vocab = cat.vocab
         self._nc = len(cat.classes)
         self._nd = len(dept.classes)
         self._slot = self._nc + self._nd
@@ -152,7 +155,8 @@ class _Bound:
             self.scope_out = -1
 
     def _join(self, f: str):
-        ce, de, se = (m.entry(f, remember=False) for m in self._models)
+        i = self._vocab.get(f)  # one vocabulary for the three models
+        ce, de, se = (m.entry_at(i) for m in self._models) if i is not None else ((), (), ())
         if not (ce or de or se):
             if self._unknown < _MAX_UNKNOWN:  # hostile input must not grow memory without bound
                 self._unknown += 1

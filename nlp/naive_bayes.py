@@ -72,7 +72,7 @@ class NaiveBayes:
         self._prior = [math.log((self.doc_counts[c] + 1.0) / (ndocs + k)) for c in range(k)]
         self._limit = self.max_classes or k
         self._log_a = log_a
-        self._memo: dict[str, tuple[tuple[int, float], ...] | None] = {}
+        self._memo: dict[str, tuple[tuple[int, float], ...]] = {}
 
     # --- building ------------------------------------------------------------------------------
 
@@ -111,24 +111,24 @@ class NaiveBayes:
 
     # --- scoring -------------------------------------------------------------------------------
 
-    def entry(self, f: str, remember: bool = True) -> tuple[tuple[int, float], ...] | None:
+    def entry(self, f: str) -> tuple[tuple[int, float], ...] | None:
         """(class index, log weight) pairs of a feature; None if unknown or seen in too many classes.
-        Entries of known features are remembered (at most one per vocabulary entry) unless the
-        caller keeps its own (the classifier's joint table)."""
+        Entries are remembered (at most one per vocabulary entry)."""
         e = self._memo.get(f)
-        if e is not None:
-            return e
-        i = self.vocab.get(f)
-        if i is None:
-            return None
+        if e is None:
+            i = self.vocab.get(f)
+            if i is None:
+                return None
+            e = self._memo[f] = self.entry_at(i)
+        return e or None
+
+    def entry_at(self, i: int) -> tuple[tuple[int, float], ...]:
+        """Entry of vocabulary index `i`, not remembered; () if this model does not score it."""
         a, b = self.rows[i], self.rows[i + 1]
         if a == b or b - a > self._limit:
-            return None
+            return ()
         alpha, log_a, log = self.alpha, self._log_a, math.log
-        e = tuple((c, log(n + alpha) - log_a) for c, n in zip(self.cls[a:b], self.cnt[a:b]))
-        if remember:
-            self._memo[f] = e
-        return e
+        return tuple((c, log(n + alpha) - log_a) for c, n in zip(self.cls[a:b], self.cnt[a:b]))
 
     def log_scores(self, feats: Iterable[str]) -> tuple[list[float], int]:
         """Unnormalised log-posterior per class, and how many features the model knew."""
