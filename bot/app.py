@@ -45,8 +45,15 @@ def service_classifier(settings: Settings):
     shipped = nlp.Model.load(MODEL_PATH)
     try:
         current = nlp.Model.load(model_file)
-    except (OSError, nlp.ModelError):
+    except (OSError, nlp.ModelError) as exc:
         current = None
+        if model_file.exists():
+            # An older file format after an upgrade, or a damaged file: the corrections it held are
+            # still in the database, so retraining brings them back.
+            log.warning(
+                "分类模型文件无法使用（%s），已换用随版本发布的模型。服务员的纠正记录仍在数据库中，"
+                "请运行 zhengqi nlp retrain 重新学习。", exc,
+            )
     if current is None or (current.n_corrections == 0 and current.data_hash != shipped.data_hash):
         model_file.parent.mkdir(parents=True, exist_ok=True)
         tmp = model_file.with_suffix(".tmp")

@@ -363,9 +363,10 @@ class Classifier:
             wn = params["dept_nb_weight"]
             depts = bound.departments
             nb_scores = [wn * (ld[k] if k >= 0 else dfloor) for k in bound.dept_nb_index]
-            sd = [wc * log(c + floor_d) + nb for c, nb in zip(from_cat, nb_scores)]
+            lf = wc * log(floor_d)  # most departments get no category evidence: one log for them all
+            sd = [(wc * log(c + floor_d) if c else lf) + nb for c, nb in zip(from_cat, nb_scores)]
             # departments only the model knows (not in the taxonomy) get keyword evidence 0
-            sd.extend(wc * log(floor_d) + nb for nb in nb_scores[nd:])
+            sd.extend(lf + nb for nb in nb_scores[nd:])
         else:
             depts = self._departments
             sd = [wc * log(c + floor_d) for c in from_cat]

@@ -63,3 +63,18 @@ def test_service_model_follows_shipped_upgrades_unless_retrained(tmp_path, caplo
     service_classifier(settings)
     assert Model.load(model_file).data_hash == retrained.data_hash  # helpers' lessons are kept
     assert "zhengqi nlp retrain" in caplog.text
+
+
+def test_a_model_file_of_an_older_format_is_replaced_and_retraining_is_asked_for(tmp_path, caplog):
+    import json
+
+    from nlp.paths import MODEL_PATH
+
+    model_file = tmp_path / "nlp_model.json"
+    doc = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    doc["version"] = 1  # as written before the compact format
+    model_file.write_text(json.dumps(doc), encoding="utf-8")
+    clf = service_classifier(Settings(nlp_model_file=model_file))
+    assert Model.load(model_file).data_hash == Model.load(MODEL_PATH).data_hash
+    assert clf.classify("稳岗补贴怎么申请").department == "renshe"
+    assert "zhengqi nlp retrain" in caplog.text
