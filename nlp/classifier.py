@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from .literals import LiteralIndex
 from .matching import KeywordMatcher, RuleScores
 from .model import DEFAULT_PARAMS, REASONS, SCOPE_OUT, Model, ModelError, features
 from .paths import MODEL_PATH
@@ -235,10 +236,9 @@ class Classifier:
         self._dept_pos = {d: i for i, d in enumerate(order)}
         self._names = [c.name for c in self.taxonomy.categories]
         self._default_dept = [self._dept_pos[c.department] for c in self.taxonomy.categories]
-        self._agency_index: dict[str, list[tuple[str, int]]] = {}
-        for body, names in enumerate(self.taxonomy.channel.agencies):
-            for name in names:
-                self._agency_index.setdefault(name[0], []).append((name, body))
+        self._agencies = LiteralIndex(
+            (name, body) for body, names in enumerate(self.taxonomy.channel.agencies) for name in names
+        )
         self._reload_interval = reload_interval
         self._clock = clock
         self._lock = threading.Lock()
@@ -392,15 +392,7 @@ class Classifier:
             return "city"
         if cr.district.search(t):
             return "district"
-        # Bodies named: candidate names by first character, then a substring test (cheaper than one
-        # big regex, and than testing every name).
-        named: set[int] = set()
-        index = self._agency_index
-        for ch in set(t):
-            for name, body in index.get(ch, ()):
-                if body not in named and name in t:
-                    named.add(body)
-        if len(named) >= cr.district_agencies:
+        if len(self._agencies.hits(t)) >= cr.district_agencies:  # bodies named
             return "district"
         s1 = rs[best]
         if s1 >= cr.district_min_score:

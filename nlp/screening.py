@@ -23,6 +23,8 @@ import functools
 import re
 from dataclasses import dataclass
 
+from .literals import LiteralIndex
+
 REASON_TEXTS = {
     "petition": (
         "该诉求属于信访事项，不在“政企同行·有需必应”服务范围。请礼貌告知反映人依照《信访工作条例》"
@@ -593,25 +595,8 @@ def _check(rule: _Rule, s: str) -> str | None:
     return None
 
 
-# Trigger index: first character -> (trigger, rule index), so a text is scanned once per distinct
-# character instead of testing every trigger of every rule. (Measured: faster than one regex
-# alternation of all triggers, which also misses overlapping triggers, and than a bigram index.)
-_TRIGGER_INDEX: dict[str, list[tuple[str, int]]] = {}
-for _i, _rule in enumerate(_RULES):
-    for _t in _rule.triggers:
-        _TRIGGER_INDEX.setdefault(_t[0], []).append((_t, _i))
-
-
-def _triggered(text: str) -> list[int]:
-    hit: set[int] = set()
-    index = _TRIGGER_INDEX
-    for ch in set(text):
-        entries = index.get(ch)
-        if entries:
-            for t, i in entries:
-                if i not in hit and t in text:
-                    hit.add(i)
-    return sorted(hit)
+# Rules whose triggers occur in a text; only those rules' regexes run.
+_TRIGGERS = LiteralIndex((t, i) for i, rule in enumerate(_RULES) for t in rule.triggers)
 
 
 def screen(text: str, *, use_triggers: bool = True) -> Screening | None:
@@ -620,7 +605,7 @@ def screen(text: str, *, use_triggers: bool = True) -> Screening | None:
     Rules are tried in policy order (信访, 国家秘密, 商业秘密, 个人隐私, 违法); the first reason with an
     accepted match decides. `use_triggers=False` runs every regex (tests check the triggers lose nothing).
     """
-    rules = _triggered(text) if use_triggers else range(len(_RULES))
+    rules = sorted(_TRIGGERS.hits(text)) if use_triggers else range(len(_RULES))
     if not rules:
         return None
     sentences = [s for s in _SENTENCE_END.split(text) if s]

@@ -69,3 +69,12 @@ def test_victim_report_and_self_intent_are_told_apart():
     assert screen(normalize("同行都在刷单，我们也想刷单冲销量")).reason == "illegal"
     assert screen(normalize("员工家属扬言要去上访，我们想走劳动仲裁")) is None
     assert screen(normalize("我这事已经上访好几回了，你们再帮我递一次")).reason == "petition"
+
+
+def test_literal_index_finds_overlapping_literals_and_reports_each_id_once():
+    from nlp.literals import LiteralIndex
+
+    index = LiteralIndex([("偷税", 1), ("偷税漏税", 2), ("漏税", 3), ("税", 3), ("发票", 4)])
+    assert index.hits("想偷税漏税") == {1, 2, 3}
+    assert index.hits("开发票") == {4}
+    assert index.hits("") == set()
