@@ -27,7 +27,7 @@ from pathlib import Path
 
 from .literals import LiteralIndex
 from .matching import KeywordMatcher, RuleScores
-from .model import DEFAULT_PARAMS, REASONS, SCOPE_OUT, Model, ModelError, features
+from .model import DEFAULT_PARAMS, REASONS, SCOPE_OUT, TOKEN_PREFIX, Model, ModelError, features
 from .paths import MODEL_PATH
 from .screening import REASON_NAMES, REASON_TEXTS, screen
 from .taxonomy import CHANNEL_DEADLINES, CHANNEL_NAMES, Taxonomy, load_departments, load_taxonomy
@@ -413,10 +413,11 @@ class Classifier:
             k = bound.cat_index[best]
             if k >= 0:
                 # Whole tokens are readable evidence; character bigrams inside words are not.
-                words = {"t:" + t for t in tokens if len(t) >= 2}  # token features (model.features)
-                for _, word in bound.model.category.feature_evidence(words, k)[:3]:
-                    if word[2:] not in out:
-                        out.append(word[2:])
+                words = {TOKEN_PREFIX + t for t in tokens if len(t) >= 2}  # token features (model.features)
+                for _, feature in bound.model.category.feature_evidence(words, k)[:3]:
+                    word = feature[len(TOKEN_PREFIX) :]
+                    if word not in out:
+                        out.append(word)
         return tuple(out[:6])
 
     def _dept_name(self, code: str | None) -> str | None:

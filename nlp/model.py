@@ -37,7 +37,7 @@ def default_correction_weight(n_examples: int) -> float:
 
 
 # Combination weights, tuned with `python -m nlp.tune` by leaving one writer of train.jsonl out at a
-# time (twelve writers), and checked on the regression sets of tests/nlp/data, which are never
+# time (twenty writers), and checked on the regression sets of tests/nlp/data, which are never
 # trained on; helpers' corrections must still be able to change decisions
 # (tests/nlp/test_nlp_learning.py). Around these values the tuning surface is flat (±0.5 point).
 DEFAULT_PARAMS: dict[str, float] = {
@@ -144,11 +144,12 @@ _DROP.update({ord(ch): None for ch in "我们你您他她它是在有要想能�
 
 
 _ASCII = {c: None for c in range(128)}
+TOKEN_PREFIX = "t:"  # marks token features (the classifier shows them to helpers as words)
 
 
 def features(tokens: Sequence[str], text: str | None = None) -> set[str]:
     """Characters and character bigrams of the text (particles and punctuation removed), plus the
-    tokens of two or more characters (prefixed "t:").
+    tokens of two or more characters (prefixed TOKEN_PREFIX).
 
     Character n-grams make the model robust to segmentation differences, typos and unseen compounds
     ("充值卡" shares "充值" with "储值卡"); single Chinese characters carry meaning on their own
@@ -161,7 +162,7 @@ def features(tokens: Sequence[str], text: str | None = None) -> set[str]:
     # Single characters, Chinese only (a lone Latin letter or digit says nothing); one-character
     # strings never collide with the other features.
     feats.update(joined.translate(_ASCII))
-    feats.update("t:" + t for t in tokens if len(t) > 1 and t not in _STOP)
+    feats.update(TOKEN_PREFIX + t for t in tokens if len(t) > 1 and t not in _STOP)
     return feats
 
 
