@@ -78,3 +78,21 @@ def test_literal_index_finds_overlapping_literals_and_reports_each_id_once():
     assert index.hits("想偷税漏税") == {1, 2, 3}
     assert index.hits("开发票") == {4}
     assert index.hits("") == set()
+    assert LiteralIndex([]).hits("偷税") == set()
+    same = LiteralIndex([("税", 1), ("税", 2)])  # one literal standing for two ids
+    assert same.hits("交税") == {1, 2}
+
+
+def test_everyday_words_that_contain_a_trigger_stay_in_scope():
+    # 一下注册 contains 下注 (betting); 税点 is how owners say "tax rate"; 挂靠地址 is an address service.
+    for text in (
+        "想咨询一下注册公司的事",
+        "我想问一下注销流程",
+        "查了下注册商标的进度",
+        "小规模纳税人现在税点是多少",
+        "税点怎么算",
+        "挂靠地址能注册公司吗",
+    ):
+        assert screen(normalize(text)) is None, text
+    for text in ("在网上下注赌球", "找人开票，给你6个点", "税点好商量，帮开几张专票", "我们想借别人资质挂靠投标"):
+        assert screen(normalize(text)).reason == "illegal", text
