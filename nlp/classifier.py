@@ -1,11 +1,11 @@
 """Classify one need: out-of-scope screening, category, department, channel, confidence.
 
 1. Screening rules (nlp/screening.py) decide out-of-scope requests first.
-2. Keyword rules (nlp/data/taxonomy.toml) and the naive Bayes models (nlp/model.py) are combined
-   log-linearly:
+2. Keyword rules (nlp/data/taxonomy.toml), the naive Bayes models and the department perceptron
+   (nlp/model.py) are combined log-linearly:
        category score   = nb_temp · log P_nb(c) + rule_weight · keyword score(c)          → P(c) by softmax
        department score = dept_cat_weight · log(max_{c→d} P(c) + dept_floor)
-                          + dept_nb_weight · log P_nb(d)                                  → P(d) by softmax
+                          + dept_nb_weight · log P_nb(d) + dept_linear_weight · perceptron(d)  → P(d)
    where c→d means category c routes to d (its default department, or an alternative department
    whose keywords are in the text). The floor lets the department model — and so helpers'
    corrections — overturn keyword evidence. Weights: model.DEFAULT_PARAMS (tuned by nlp/tune.py).
@@ -103,7 +103,7 @@ class _Analysis:
     # Unnormalised log-posteriors of the models (every later use is shift-invariant, except the
     # out-of-scope check, which normalises on demand).
     lp: list[float] | None  # category model, per model class
-    ld: list[float] | None  # department model, per model class
+    ld: list[float] | None  # department model plus the scaled perceptron scores, per model class
     known: int  # features the model knew
     oos: float = -math.inf  # log-odds of the scope model that the text is out of scope
 
@@ -148,6 +148,12 @@ class _Bound:
         self._unknown = 0
         self._prior = list(cat._prior) + list(dept._prior) + [0.0]
         self.scope_out = scope.classes.index(SCOPE_OUT) if SCOPE_OUT in scope.classes else -1
+        # The perceptron's department scores share the department slots: scaled by
+        # dept_linear_weight / dept_nb_weight, they get dept_linear_weight once _decide multiplies the
+        # slots by dept_nb_weight. Its classes are the department model's (checked by Model.load).
+        nbw = self.params["dept_nb_weight"]
+        self._linear = model.department_linear
+        self._linear_scale = self.params["dept_linear_weight"] / nbw if nbw > 0 else 0.0
         if self.scope_out >= 0 and len(scope.classes) == 2:
             o, i = self.scope_out, 1 - self.scope_out
             self._scope_prior = scope._prior[o] - scope._prior[i]
@@ -156,16 +162,28 @@ class _Bound:
             self.scope_out = -1
 
     def _join(self, f: str):
-        i = self._vocab.get(f)  # one vocabulary for the three models
-        ce, de, se = (m.entry_at(i) for m in self._models) if i is not None else ((), (), ())
-        if not (ce or de or se):
+        i = self._vocab.get(f)  # one vocabulary for the models
+        if i is None:
+            ce = de = se = le = ()
+        else:
+            ce, de, se = (m.entry_at(i) for m in self._models)
+            le = self._linear.entry_at(i) if self._linear_scale else ()
+        if not (ce or de or se or le):
             if self._unknown < _MAX_UNKNOWN:  # hostile input must not grow memory without bound
                 self._unknown += 1
                 self._table[f] = None
             return None
         entries = list(ce or ())
         nc = self._nc
-        entries.extend((nc + c, v) for c, v in de or ())
+        if le:
+            dept = dict(de or ())
+            k = self._linear_scale
+            for c, v in le:
+                dept[c] = dept.get(c, 0.0) + k * v
+            de_all = dept.items()
+        else:
+            de_all = de or ()
+        entries.extend((nc + c, v) for c, v in de_all)
         if se and self.scope_out >= 0:
             d = 0.0
             for c, v in se:

@@ -1,24 +1,17 @@
 """Multinomial naive Bayes over feature sets, stored compactly.
 
-The counts of a model live in three flat arrays in compressed-row form over a vocabulary shared by
-all the models of one file: for feature i, classes cls[rows[i]:rows[i+1]] with weighted document
-counts cnt[rows[i]:rows[i+1]]. Held as Python dicts and lists the same counts took 52 MB of the
-service's memory and a quarter of a second to load; as arrays they take a few megabytes and load
-as fast as the file is read. A feature's scoring entry — (class, log weight) pairs — is made when
-the feature is asked for.
+The weighted document counts live in sparse rows over the vocabulary shared by all the models of one
+file (nlp/arrays.py). A feature's scoring entry — (class, log weight) pairs — is made when the
+feature is asked for.
 """
 
 from __future__ import annotations
 
-import base64
 import math
-import sys
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
 
-# Types of the arrays: row offsets, class indices, counts. float32 holds weighted counts exactly
-# enough (integers, and corrections' weights) at half the size of float64.
-_ROWS, _CLS, _CNT = "I", "H", "f"
+from .arrays import CLS, ROWS, VAL, check_rows, decode, encode
 
 
 class NaiveBayes:
@@ -48,19 +41,9 @@ class NaiveBayes:
         k = len(self.classes)
         if len(self.doc_counts) != k:
             raise ValueError("one document count per class")
-        if len(rows) != len(vocab) + 1 or rows[0] != 0 or rows[-1] != len(cls) or len(cls) != len(cnt):
-            raise ValueError("rows, classes and counts do not fit the vocabulary")
-        used = 0  # features this model saw
-        prev = 0
-        for r in rows:
-            if r < prev:
-                raise ValueError("row offsets must not decrease")
-            used += r > prev
-            prev = r
-        if cls and max(cls) >= k:
-            raise ValueError("class index out of range")
-        if cnt and (min(cnt) < 0 or not math.isfinite(sum(cnt))):
-            raise ValueError("counts must be finite and not negative")
+        used = check_rows(rows, cls, cnt, len(vocab), k)  # features this model saw
+        if cnt and min(cnt) < 0:
+            raise ValueError("counts must not be negative")
         totals = [0.0] * k
         for c, n in zip(cls, cnt):
             totals[c] += n
@@ -99,7 +82,7 @@ class NaiveBayes:
             for f in feats:
                 row = counts.setdefault(vocab[f], {})
                 row[k] = row.get(k, 0.0) + w
-        rows, cls, cnt = array(_ROWS, [0]), array(_CLS), array(_CNT)
+        rows, cls, cnt = array(ROWS, [0]), array(CLS), array(VAL)
         for i in range(len(vocab)):
             row = counts.get(i)
             if row:
@@ -171,36 +154,16 @@ class NaiveBayes:
         return {
             "classes": self.classes,
             "doc_counts": self.doc_counts,
-            "rows": _encode(self.rows),
-            "cls": _encode(self.cls),
-            "cnt": _encode(self.cnt),
+            "rows": encode(self.rows),
+            "cls": encode(self.cls),
+            "cnt": encode(self.cnt),
         }
 
     @classmethod
     def from_json(cls_, d: dict, vocab: Mapping[str, int], alpha: float, max_classes: int = 0) -> "NaiveBayes":
         return cls_(
             d["classes"], d["doc_counts"], vocab,
-            _decode(_ROWS, d["rows"]), _decode(_CLS, d["cls"]), _decode(_CNT, d["cnt"]),
+            decode(ROWS, d["rows"]), decode(CLS, d["cls"]), decode(VAL, d["cnt"]),
             alpha, max_classes,
         )
 
-
-def _encode(a: array) -> str:
-    # Little-endian on disk whatever the machine.
-    if sys.byteorder != "little":
-        a = array(a.typecode, a)
-        a.byteswap()
-    return base64.b64encode(a.tobytes()).decode("ascii")
-
-
-def _decode(typecode: str, s: str) -> array:
-    if not isinstance(s, str):
-        raise ValueError("array must be a base64 string")
-    raw = base64.b64decode(s, validate=True)
-    a = array(typecode)
-    if len(raw) % a.itemsize:
-        raise ValueError("array length is not a whole number of items")
-    a.frombytes(raw)
-    if sys.byteorder != "little":
-        a.byteswap()
-    return a

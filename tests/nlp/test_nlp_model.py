@@ -129,6 +129,9 @@ def _array(typecode, values):
         lambda d: d["department"].update(cls=_array("H", [999] * (len(d["department"]["cls"]) * 3 // 4 // 2))),
         lambda d: d["department"].update(cnt=d["department"]["cnt"][:-8]),  # fewer counts than classes
         lambda d: d["scope"].update(cnt=_array("f", [float("nan")] * (len(d["scope"]["cnt"]) * 3 // 4 // 4))),
+        lambda d: d["department_linear"].update(w=_array("f", [float("inf")] * (len(d["department_linear"]["w"]) * 3 // 4 // 4))),
+        lambda d: d["department_linear"].update(classes=d["department_linear"]["classes"][::-1]),
+        lambda d: d.pop("department_linear"),  # a version-3 file
         lambda d: d.update(features="稳岗"),
         lambda d: d.update(features=d["features"][:-1]),
     ],
