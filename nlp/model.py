@@ -56,7 +56,10 @@ DEFAULT_PARAMS: dict[str, float] = {
     # department model (and so helpers' corrections) can overturn confident keyword evidence
     # Model-only out-of-scope verdict (then needs_review): the scope model's log-odds of "out",
     # less oos_rule_weight per unit of the best category keyword score, reach oos_logodds.
-    "oos_logodds": 2.0,
+    # The policy wants high recall and such a verdict only asks the helper to judge (the ticket
+    # opens): 1.0 rather than 2.0 found 0.9 point more out-of-scope texts at 94.4% precision
+    # (leave-one-writer-out; the regression sets did not move).
+    "oos_logodds": 1.0,
     "oos_rule_weight": 1.0,
     "review_threshold": 0.7,  # below this confidence the helper must judge (needs_review)
     "max_feature_classes": 8,  # features seen in more classes carry little evidence: not scored
