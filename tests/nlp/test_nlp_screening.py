@@ -126,3 +126,15 @@ def test_victims_penalty_questions_and_ordinary_night_work_stay_in_scope():
         "我们装修垃圾晚上能不能倒到指定消纳场",
     ):
         assert screen(normalize(text)) is None, text
+
+
+def test_who_complained_about_us_is_private():
+    for text in (
+        "有人举报我们店油烟扰民，能告诉我举报的是谁吗",
+        "我就想知道投诉我们噪音的是哪栋楼哪一户",
+        "听说有员工去劳动监察举报我们了，能透个风是谁吗",
+    ):
+        verdict = screen(normalize(text))
+        assert verdict is not None and verdict.reason == "privacy", text
+    for text in ("投诉我们的事处理结果出来了吗", "有人举报我们噪音，我们该怎么整改"):
+        assert screen(normalize(text)) is None, text
