@@ -552,6 +552,21 @@ _RULES: tuple[_Rule, ...] = (
     _r("illegal", "顶包|补签|签个到|签到就行",
        r"顶包|签到表" + N + r"{0,6}补签|签个到就行|签到就行",
        other=True),
+    # Lending a licence, someone else's ID card, made-up bank statements, empty shell companies.
+    _r("illegal", "借给|身份证|流水|空壳",
+       r"(?:执照|营业执照|资质|证书|许可证)(?:出)?借给"
+       r"|用(?:我|他|她)?(?:妈|爸|弟|哥|姐|妹|老婆|老公|亲戚|朋友|别人|员工)的?身份证" + N + r"{0,8}(?:再|去)?(?:申|报|领|办|注册|贷)"
+       r"|(?:做|造|刷)(?:几个月|几个|一份|点|些)?的?(?:银行)?流水|空壳公司",
+       other=True, veto=_PENALTY),
+    # Dressing something up to look lawful; leaving no trace; promising fixed high returns.
+    _r("illegal", "包装|不留|保本|拉人|走私|私了",
+       r"包装" + N + r"{0,6}(?:不算违法|看着合规|看起来合规|像合规|才合规|不违法)"
+       r"|不留(?:记录|痕迹|痕|底)|保本高息|承诺保本|拉人(?:投钱|头|入伙)|走私|私了不报警|不报警私了",
+       other=True, veto=_PENALTY),
+    # Selling or buying people's phone numbers and personal data.
+    _r("illegal", "卖给|买",
+       r"(?:手机号|电话号码|个人信息|客户信息|会员信息|顾客信息)" + N + r"{0,6}卖给|买(?:一批|些|点)?(?:手机号|个人信息|号码|客户信息)",
+       other=True),
     # Jumping the queue of a public service.
     _r("illegal", "插|加塞",
        r"插(?:个|一下)?队|加(?:个)?塞儿?",
