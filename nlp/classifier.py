@@ -173,16 +173,16 @@ class _Bound:
                 self._unknown += 1
                 self._table[f] = None
             return None
-        entries = list(ce or ())
+        entries = list(ce)  # entry_at gives () for a model that does not score the feature
         nc = self._nc
         if le:
-            dept = dict(de or ())
+            dept = dict(de)
             k = self._linear_scale
             for c, v in le:
                 dept[c] = dept.get(c, 0.0) + k * v
             de_all = dept.items()
         else:
-            de_all = de or ()
+            de_all = de
         entries.extend((nc + c, v) for c, v in de_all)
         if se and self.scope_out >= 0:
             d = 0.0

@@ -50,7 +50,7 @@ DEFAULT_PARAMS: dict[str, float] = {
     "dept_nb_weight": 0.4,  # department: weight of the department model's log-probabilities
     "dept_linear_weight": 0.2,  # department: weight of the perceptron's scores (nlp/linear.py)
     "linear_epochs": 3,  # passes of the perceptron over the examples (5 measured the same)
-    "linear_prune": 1.0,  # perceptron weights smaller than this are dropped (0.0 measured the same)
+    "linear_prune": 1.0,  # perceptron weights smaller than this are dropped (keeping all: within 0.2 point)
     "linear_top": 3,  # at most this many weights per feature, the largest (0: no limit)
     "dept_floor": 0.02,  # department: added to the category evidence before its log, so that the
     # department model (and so helpers' corrections) can overturn confident keyword evidence
