@@ -25,6 +25,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from .literals import LiteralIndex
 from .matching import KeywordMatcher, RuleScores
 from .model import DEFAULT_PARAMS, REASONS, SCOPE_OUT, TOKEN_PREFIX, Model, ModelError, features
@@ -37,8 +39,6 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MODEL_PATH = MODEL_PATH
 MAX_TEXT_CHARS = 2000  # longer texts are cut: the need is stated at the start, and cost stays bounded
-_MAX_UNKNOWN = 200_000  # unknown features remembered per model (about 20 MB at most)
-_MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -129,103 +129,86 @@ class _Bound:
         self.departments = known
         pos = {d: i for i, d in enumerate(dclasses)}
         self.dept_nb_index = [pos.get(d, -1) for d in known]
-        # One lookup and one loop per feature for the category, department and scope models: their
-        # classes follow each other in one score vector; feature -> (entries, known by each model).
-        # Entries are joined when a feature is first seen (see NaiveBayes.entry).
-        # The scope model needs only its log-odds: one slot, after the category and department
-        # classes, that sums each feature's out-minus-in weight.
         self._models = (model.category, model.department, model.scope)
         cat, dept, scope = self._models
         if not (cat.vocab is dept.vocab is scope.vocab):
             raise ValueError("the models of one file share one vocabulary")
         self._vocab = cat.vocab
-        self._nc = len(cat.classes)
-        self._nd = len(dept.classes)
-        self._slot = self._nc + self._nd
-        # feature -> (entries, known flags packed as cat + dept·2^10 + scope·2^20), or None for a
-        # feature no model scores (remembered up to a bound)
-        self._table: dict[str, tuple[tuple[tuple[int, float], ...], int] | None] = {}
-        self._unknown = 0
-        self._prior = list(cat._prior) + list(dept._prior) + [0.0]
+        nc = self._nc = len(cat.classes)
+        nd = self._nd = len(dept.classes)
+        self._slot = nc + nd
         self.scope_out = scope.classes.index(SCOPE_OUT) if SCOPE_OUT in scope.classes else -1
-        # The perceptron's department scores share the department slots: scaled by
-        # dept_linear_weight / dept_nb_weight, they get dept_linear_weight once _decide multiplies the
-        # slots by dept_nb_weight. Its classes are the department model's (checked by Model.load).
-        nbw = self.params["dept_nb_weight"]
-        self._linear = model.department_linear
-        self._linear_scale = self.params["dept_linear_weight"] / nbw if nbw > 0 else 0.0
         if self.scope_out >= 0 and len(scope.classes) == 2:
             o, i = self.scope_out, 1 - self.scope_out
             self._scope_prior = scope._prior[o] - scope._prior[i]
             self._scope_base = scope._base[o] - scope._base[i]
         else:
             self.scope_out = -1
+        self._build_rows()
+        # Per-text constants, added after the rows are summed: priors, and each model's normaliser
+        # once per feature it knew.
+        n = self._slot + 1
+        self._prior = np.array(list(cat._prior) + list(dept._prior) + [0.0])
+        self._cat_base = np.zeros(n)
+        self._cat_base[:nc] = cat._base
+        self._dept_base = np.zeros(n)
+        self._dept_base[nc : nc + nd] = dept._base
 
-    def _join(self, f: str):
-        i = self._vocab.get(f)  # one vocabulary for the models
-        if i is None:
-            ce = de = se = le = ()
-        else:
-            ce, de, se = (m.entry_at(i) for m in self._models)
-            le = self._linear.entry_at(i) if self._linear_scale else ()
-        if not (ce or de or se or le):
-            if self._unknown < _MAX_UNKNOWN:  # hostile input must not grow memory without bound
-                self._unknown += 1
-                self._table[f] = None
-            return None
-        entries = list(ce)  # entry_at gives () for a model that does not score the feature
-        nc = self._nc
-        if le:
-            dept = dict(de)
-            k = self._linear_scale
-            for c, v in le:
-                dept[c] = dept.get(c, 0.0) + k * v
-            de_all = dept.items()
-        else:
-            de_all = de
-        entries.extend((nc + c, v) for c, v in de_all)
-        if se and self.scope_out >= 0:
-            d = 0.0
-            for c, v in se:
-                d += v if c == self.scope_out else -v
-            entries.append((self._slot, d))
-        flags = (1 if ce else 0) + (1 << 10 if de else 0) + (1 << 20 if se else 0)
-        r = self._table[f] = (tuple(entries), flags)
-        return r
+    def _build_rows(self) -> None:
+        """One matrix row per vocabulary feature: what the feature adds to every score — the category
+        classes, then the department classes, then one slot for the scope model's out-minus-in
+        log-odds (the only thing needed of it). Scoring a text sums its rows in numpy, a third of the
+        time of a Python loop over (class, weight) entries. The last row is zeros, for features no
+        model knows, so hostile text grows nothing. float32 halves the memory (65,000 features × 51
+        columns: 13 MB); sums are taken in float64."""
+        cat, dept, scope = self._models
+        nc, rows_n = self._nc, len(self._vocab) + 1
+        w = np.zeros((rows_n, self._slot + 1), dtype=np.float32)
+        # How many features each model knew, packed as cat + dept·2^20 + scope·2^40 (a text has far
+        # fewer than 2^20 features: it is cut at MAX_TEXT_CHARS).
+        known = np.zeros(rows_n, dtype=np.int64)
+        r, c, v = cat.entries()
+        w[r, c] = v
+        known[np.unique(r)] += 1
+        r, c, v = dept.entries()
+        w[r, nc + c] = v
+        known[np.unique(r)] += 1 << 20
+        # The perceptron's department scores share the department slots: scaled by
+        # dept_linear_weight / dept_nb_weight, they get dept_linear_weight once _decide multiplies the
+        # slots by dept_nb_weight. Its classes are the department model's (checked by Model.load).
+        nbw = self.params["dept_nb_weight"]
+        scale = self.params["dept_linear_weight"] / nbw if nbw > 0 else 0.0
+        if scale:
+            r, c, v = self.model.department_linear.entries()
+            w[r, nc + c] += scale * v  # (row, class) pairs are unique: no add.at needed
+        r, c, v = scope.entries()
+        known[np.unique(r)] += 1 << 40
+        if self.scope_out >= 0:
+            signed = np.where(c == self.scope_out, v, -v)
+            w[:, self._slot] = np.bincount(r, weights=signed, minlength=rows_n)
+        self._rows = w
+        self._known = known
 
     def score(self, feats) -> tuple[list[float] | None, list[float] | None, int, float]:
         """Unnormalised log-posteriors of the category and department models, how many features the
         category model knew, and the scope model's log-odds that the text is out of scope."""
-        s = self._prior[:]
-        known = 0
-        get = self._table.get
-        join = self._join
-        miss = _MISSING
-        for f in feats:
-            e = get(f, miss)
-            if e is miss:
-                e = join(f)
-            if e is not None:
-                entries, flags = e
-                known += flags
-                for c, v in entries:
-                    s[c] += v
-        kc, kd, ks = known & 1023, (known >> 10) & 1023, known >> 20
-        nc, nd = self._nc, self._nd
-        sc = s[:nc]
-        sd = s[nc : nc + nd]
+        get = self._vocab.get
+        zero = len(self._vocab)
+        rows = np.array([get(f, zero) for f in feats], dtype=np.intp)
+        s = self._rows.take(rows, 0).sum(0, dtype=np.float64)
+        known = int(self._known.take(rows).sum())
+        kc, kd, ks = known & 0xFFFFF, (known >> 20) & 0xFFFFF, known >> 40
+        s += self._prior
         if kc:
-            base = self._models[0]._base
-            for c in range(nc):
-                sc[c] += kc * base[c]
+            s += kc * self._cat_base
         if kd:
-            base = self._models[1]._base
-            for c in range(nd):
-                sd[c] += kd * base[c]
+            s += kd * self._dept_base
+        out = s.tolist()
+        nc, nd = self._nc, self._nd
         oos = -math.inf
         if self.scope_out >= 0:
-            oos = self._scope_prior + s[self._slot] + ks * self._scope_base
-        return (sc or None), (sd or None), kc, oos
+            oos = self._scope_prior + out[self._slot] + ks * self._scope_base
+        return (out[:nc] or None), (out[nc : nc + nd] or None), kc, oos
 
 
 class Classifier:

@@ -17,6 +17,8 @@ import random
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
 
+import numpy as np
+
 from .arrays import CLS, ROWS, VAL, check_rows, decode, encode
 
 
@@ -100,6 +102,13 @@ class Perceptron:
         """(class index, weight) pairs of vocabulary index `i`; () if it has none."""
         a, b = self.rows[i], self.rows[i + 1]
         return tuple(zip(self.cls[a:b], self.w[a:b])) if a != b else ()
+
+    def entries(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every weight at once, as arrays: vocabulary index, class index and weight."""
+        lens = np.diff(np.frombuffer(self.rows, dtype=np.uint32).astype(np.intp))
+        row_of = np.repeat(np.arange(len(lens)), lens)
+        cls = np.frombuffer(self.cls, dtype=np.uint16).astype(np.intp)
+        return row_of, cls, np.frombuffer(self.w, dtype=np.float32).astype(np.float64)
 
     def to_json(self) -> dict:
         return {"classes": self.classes, "rows": encode(self.rows), "cls": encode(self.cls), "w": encode(self.w)}

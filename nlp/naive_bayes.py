@@ -11,6 +11,8 @@ import math
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
 
+import numpy as np
+
 from .arrays import CLS, ROWS, VAL, check_rows, decode, encode
 
 
@@ -112,6 +114,18 @@ class NaiveBayes:
             return ()
         alpha, log_a, log = self.alpha, self._log_a, math.log
         return tuple((c, log(n + alpha) - log_a) for c, n in zip(self.cls[a:b], self.cnt[a:b]))
+
+    def entries(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every scored entry at once, as arrays: vocabulary index, class index and log weight (what
+        `entry_at` gives one feature at a time)."""
+        rows = np.frombuffer(self.rows, dtype=np.uint32).astype(np.intp)
+        lens = np.diff(rows)
+        scored = (lens > 0) & (lens <= self._limit)
+        row_of = np.repeat(np.arange(len(lens)), lens)
+        keep = scored[row_of]
+        cls = np.frombuffer(self.cls, dtype=np.uint16).astype(np.intp)[keep]
+        cnt = np.frombuffer(self.cnt, dtype=np.float32).astype(np.float64)[keep]
+        return row_of[keep], cls, np.log(cnt + self.alpha) - self._log_a
 
     def log_scores(self, feats: Iterable[str]) -> tuple[list[float], int]:
         """Unnormalised log-posterior per class, and how many features the model knew."""

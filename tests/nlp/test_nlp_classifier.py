@@ -9,6 +9,11 @@ import pytest
 import nlp
 from nlp import Classification, Classifier
 from nlp.classifier import MAX_TEXT_CHARS
+from nlp.model import load_examples
+from nlp.paths import TRAIN_PATH
+from nlp.tokenizer import normalize, tokenize
+
+from .scoring import department_scores_apart
 
 ROUTES = [
     ("稳岗补贴怎么申请", "subsidy", "renshe"),
@@ -157,15 +162,37 @@ def test_keywords_of_a_category_weigh_against_the_scope_model(dev_examples):
     assert result.in_scope and result.department == "zhengwu"
 
 
-def test_unknown_features_are_remembered_only_up_to_a_bound(monkeypatch, dev_examples):
+def test_unknown_features_score_nothing(dev_examples):
     import random
 
-    from nlp import classifier as module
-
-    monkeypatch.setattr(module, "_MAX_UNKNOWN", 50)
     clf = Classifier(model=nlp.train(dev_examples))
+    bound = clf._bound
     rng = random.Random(7)
-    for _ in range(200):  # hostile input: every text new characters
-        clf.classify("".join(chr(rng.randrange(0x4E00, 0x9FA5)) for _ in range(30)))
-    assert clf._bound._unknown == 50 and sum(e is None for e in clf._bound._table.values()) == 50
+    vocab = bound._vocab
+    unknown = set()
+    while len(unknown) < 40:  # hostile input: characters the model never saw
+        ch = chr(rng.randrange(0x4E00, 0x9FA5))
+        if ch not in vocab:
+            unknown.add(ch)
+    lp, ld, known, _ = bound.score(unknown)
+    empty = bound.score(set())
+    assert known == 0 and (lp, ld) == empty[:2]
     assert clf.classify("稳岗补贴怎么申请").department == "renshe"
+
+
+def test_counts_of_known_features_do_not_spill_between_models():
+    # A text at the length limit has well over a thousand known features; the per-model counts are
+    # packed into one integer and must stay apart.
+    from nlp.model import features
+
+    clf = nlp.default_classifier()
+    bound = clf._bound
+    lines = [e.text for e in load_examples(TRAIN_PATH)]
+    text = normalize("".join(lines))[: MAX_TEXT_CHARS]
+    feats = features(tokenize(text), text)
+    expected = sum(1 for f in feats if f in bound._vocab and bound.model.category.entry_at(bound._vocab[f]))
+    assert expected > 1023
+    lp, ld, known, _ = bound.score(feats)
+    assert known == expected
+    manual = department_scores_apart(bound.model, feats)
+    assert ld is not None and max(abs(a - b) for a, b in zip(ld, manual)) < 1e-2
