@@ -127,7 +127,10 @@ def cross_validate(examples: Sequence[LabeledExample], k: int, grid: dict[str, l
 
 
 # Used when training or binding the model (not only when combining): a change needs a new model.
-MODEL_PARAMS = ("alpha", "max_feature_classes", "min_count", "dept_linear_weight", "linear_epochs", "linear_prune", "linear_top")
+MODEL_PARAMS = (
+    "alpha", "max_feature_classes", "min_count", "dept_linear_weight", "scope_linear_weight", "linear_epochs",
+    "linear_prune", "linear_top",
+)
 
 # Around the current defaults; the correction-learning test (tests/nlp/test_nlp_learning.py) is the
 # other criterion when choosing among near-equal rows.

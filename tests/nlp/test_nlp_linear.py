@@ -77,3 +77,26 @@ def test_department_slots_add_the_scaled_perceptron_scores(dev_examples):
     assert all(math.isclose(a, b, rel_tol=0, abs_tol=1e-5) for a, b in zip(ld, expected))
     assert model.department_linear.classes == model.department.classes
     assert len(model.department_linear.cls) > 0
+
+
+def test_scope_slot_adds_the_scaled_scope_perceptron(dev_examples):
+    from nlp.model import SCOPE_OUT
+
+    model = train(dev_examples)
+    bound = Classifier(model=model)._bound
+    feats = text_features("能不能找个熟人把罚款免了")
+    _, _, _, oos = bound.score(feats)
+    # The same log-odds computed from the two models separately.
+    nb_scores, _ = model.scope.log_scores(feats)
+    out = model.scope.classes.index(SCOPE_OUT)
+    expected = nb_scores[out] - nb_scores[1 - out]
+    perceptron = 0.0
+    for f in feats:
+        i = model.scope.vocab.get(f)
+        if i is not None:
+            for c, w in model.scope_linear.entry_at(i):
+                perceptron += w if c == out else -w
+    assert perceptron != 0.0  # the text has features the perceptron weighs
+    expected += model.params["scope_linear_weight"] * perceptron
+    assert math.isclose(oos, expected, rel_tol=0, abs_tol=1e-4)
+    assert model.scope_linear.classes == model.scope.classes
