@@ -12,7 +12,8 @@
 3. The model alone may also flag out-of-scope text: the scope model's log-odds plus
    scope_linear_weight times the scope perceptron's out-minus-in score, less
    oos_rule_weight per unit of keyword score, reach oos_logodds. Such verdicts are marked needs_review.
-4. The channel follows the documented rule in taxonomy.toml [channel].
+4. The channel: the channel perceptron over the text and the cues and verdict of the documented
+   rule (taxonomy.toml [channel], nlp/channel.py); the rule's verdict alone when no model is loaded.
 """
 
 from __future__ import annotations
@@ -23,17 +24,18 @@ import os
 import threading
 import time
 from collections.abc import Callable, Mapping
+from typing import NamedTuple
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from .literals import LiteralIndex
+from .channel import ChannelRule
 from .matching import KeywordMatcher, RuleScores
 from .model import DEFAULT_PARAMS, REASONS, SCOPE_OUT, TOKEN_PREFIX, Model, ModelError, features
 from .paths import MODEL_PATH
 from .screening import REASON_NAMES, REASON_TEXTS, screen
-from .taxonomy import CHANNEL_DEADLINES, CHANNEL_NAMES, Taxonomy, load_departments, load_taxonomy
+from .taxonomy import CHANNEL_DEADLINES, CHANNEL_NAMES, CHANNELS, Taxonomy, load_departments, load_taxonomy
 from .tokenizer import normalize, tokenize
 
 log = logging.getLogger(__name__)
@@ -107,6 +109,16 @@ class _Analysis:
     ld: list[float] | None  # department model plus the scaled perceptron scores, per model class
     known: int  # features the model knew
     oos: float = -math.inf  # log-odds of the scope model that the text is out of scope
+    channel: str | None = None  # the channel rule's verdict (nlp/channel.py)
+    lc: list[float] | None = None  # channel perceptron scores, per taxonomy.CHANNELS
+
+
+class Scores(NamedTuple):
+    category: list[float] | None  # unnormalised log-posteriors, per model class
+    department: list[float] | None  # the same plus the scaled perceptron scores
+    known: int  # features the category model knew
+    oos: float  # log-odds that the text is out of scope
+    channel: list[float] | None  # channel perceptron scores, per taxonomy.CHANNELS
 
 
 class _Bound:
@@ -138,6 +150,7 @@ class _Bound:
         nc = self._nc = len(cat.classes)
         nd = self._nd = len(dept.classes)
         self._slot = nc + nd
+        self._channel = self._slot + 1  # then the four channel scores
         self.scope_out = scope.classes.index(SCOPE_OUT) if SCOPE_OUT in scope.classes else -1
         if self.scope_out >= 0 and len(scope.classes) == 2:
             o, i = self.scope_out, 1 - self.scope_out
@@ -148,8 +161,8 @@ class _Bound:
         self._build_rows()
         # Per-text constants, added after the rows are summed: priors, and each model's normaliser
         # once per feature it knew.
-        n = self._slot + 1
-        self._prior = np.array(list(cat._prior) + list(dept._prior) + [0.0])
+        n = self._channel + len(CHANNELS)
+        self._prior = np.array(list(cat._prior) + list(dept._prior) + [0.0] * (1 + len(CHANNELS)))
         self._cat_base = np.zeros(n)
         self._cat_base[:nc] = cat._base
         self._dept_base = np.zeros(n)
@@ -165,7 +178,7 @@ class _Bound:
         taken in float64."""
         cat, dept, scope = self._models
         nc, rows_n = self._nc, len(self._vocab) + 1
-        w = np.zeros((rows_n, self._slot + 1), dtype=np.float32)
+        w = np.zeros((rows_n, self._channel + len(CHANNELS)), dtype=np.float32)
         # How many features each model knew, packed as cat + dept·2^20 + scope·2^40 (a text has far
         # fewer than 2^20 features: it is cut at MAX_TEXT_CHARS).
         known = np.zeros(rows_n, dtype=np.int64)
@@ -192,12 +205,13 @@ class _Bound:
                 r, c, v = self.model.scope_linear.entries()
                 column += k * np.bincount(r, weights=np.where(c == self.scope_out, v, -v), minlength=rows_n)
             w[:, self._slot] = column
+        r, c, v = self.model.channel_linear.entries()  # its classes are CHANNELS (checked by Model.load)
+        w[r, self._channel + c] = v
         self._rows = w
         self._known = known
 
-    def score(self, feats) -> tuple[list[float] | None, list[float] | None, int, float]:
-        """Unnormalised log-posteriors of the category and department models, how many features the
-        category model knew, and the scope model's log-odds that the text is out of scope."""
+    def score(self, feats) -> Scores:
+        """The models' scores of a feature set (text features and channel cues)."""
         get = self._vocab.get
         zero = len(self._vocab)
         rows = np.array([get(f, zero) for f in feats], dtype=np.intp)
@@ -214,7 +228,7 @@ class _Bound:
         oos = -math.inf
         if self.scope_out >= 0:
             oos = self._scope_prior + out[self._slot] + ks * self._scope_base
-        return (out[:nc] or None), (out[nc : nc + nd] or None), kc, oos
+        return Scores(out[:nc] or None, out[nc : nc + nd] or None, kc, oos, out[self._channel :])
 
 
 class Classifier:
@@ -243,9 +257,7 @@ class Classifier:
         self._dept_pos = {d: i for i, d in enumerate(order)}
         self._names = [c.name for c in self.taxonomy.categories]
         self._default_dept = [self._dept_pos[c.department] for c in self.taxonomy.categories]
-        self._agencies = LiteralIndex(
-            (name, body) for body, names in enumerate(self.taxonomy.channel.agencies) for name in names
-        )
+        self._channel_rule = ChannelRule(self.taxonomy)
         self._reload_interval = reload_interval
         self._clock = clock
         self._lock = threading.Lock()
@@ -311,13 +323,13 @@ class Classifier:
             return _Analysis(t, verdict.reason, verdict.matched, None, [], (), None, None, 0)
         tokens = tokenize(t)
         rules = self.matcher.match(tokens)
+        channel, cues = self._channel_rule.cues(t, rules.scores, rules.alternatives)
         feats = features(tokens, t)
-        lp = ld = None
-        known = 0
-        oos = -math.inf
-        if bound is not None:
-            lp, ld, known, oos = bound.score(feats)
-        return _Analysis(t, None, (), rules, tokens, feats, lp, ld, known, oos)
+        feats.update(cues)  # only the channel perceptron weighs them
+        if bound is None:
+            return _Analysis(t, None, (), rules, tokens, feats, None, None, 0, channel=channel)
+        sc = bound.score(feats)
+        return _Analysis(t, None, (), rules, tokens, feats, sc.category, sc.department, sc.known, sc.oos, channel, sc.channel)
 
     def _decide(self, a: _Analysis | None, bound: _Bound | None, params: Mapping[str, float]) -> Classification:
         """Combine rule scores and model log-probabilities with `params` into a Classification."""
@@ -383,7 +395,8 @@ class Classifier:
         department = top[0][0]
         confidence = top[0][1]
 
-        channel = self._channel(a.text, rs, best, department, alts)
+        # The learned channel; the documented rule's verdict when no model is loaded.
+        channel = CHANNELS[max(range(len(CHANNELS)), key=a.lc.__getitem__)] if a.lc else a.channel
         keywords = self._decisive_keywords(rules, best, a.tokens, bound)
         if not rules.keywords and a.known == 0:
             confidence = min(confidence, 0.2)  # nothing recognised at all
@@ -392,26 +405,6 @@ class Classifier:
         return self._in_scope(cat.id, cat.name, department, channel, confidence, keywords, needs_review, top, bound)
 
     # --- parts ---------------------------------------------------------------------------------
-
-    def _channel(self, t: str, rs: list[float], best: int, department: str, alts: Mapping[int, str]) -> str:
-        """The policy channel; the rule is documented in nlp/data/taxonomy.toml ([channel])."""
-        cr = self.taxonomy.channel
-        if cr.city.search(t):
-            return "city"
-        if cr.district.search(t):
-            return "district"
-        if len(self._agencies.hits(t)) >= cr.district_agencies:  # bodies named
-            return "district"
-        s1 = rs[best]
-        if s1 >= cr.district_min_score:
-            cats = self.taxonomy.categories
-            floor = max(cr.district_min_score, cr.district_ratio * s1)
-            for i in [i for i, s in enumerate(rs) if s >= floor]:
-                if i != best and alts.get(i, cats[i].department) != department:
-                    return "district"
-        if (cr.street.search(t) or cr.simple.search(t)) and not cr.problem.search(t):
-            return "street"
-        return "department"
 
     def _decisive_keywords(self, rules, best: int, tokens, bound: _Bound | None) -> tuple[str, ...]:
         mine = [(w, kw) for kw, hit in rules.keywords.items() for ci, w in hit if ci == best]

@@ -17,19 +17,21 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .channel import CUE_FEATURES, cue_function
 from .linear import Perceptron
 from .naive_bayes import NaiveBayes
+from .taxonomy import CHANNELS, load_taxonomy
 from .tokenizer import normalize, tokenize
 
 MODEL_FORMAT = "zhengqi-nlp-model"
-MODEL_VERSION = 5  # 3: one vocabulary, counts as base64 arrays (naive_bayes.py); a scope model. 4: department
-# perceptron. 5: scope perceptron
+MODEL_VERSION = 6  # 3: one vocabulary, counts as base64 arrays (naive_bayes.py); a scope model. 4: department
+# perceptron. 5: scope perceptron. 6: channel perceptron and the channel cue features
 OUT_OF_SCOPE = "out_of_scope"
 SCOPE_IN, SCOPE_OUT = "in", "out"  # classes of the scope model
 REASONS = ("petition", "state_secret", "trade_secret", "privacy", "illegal")
 
 # How much a helper's correction counts: a share of the training file, so that a correction keeps
-# its pull as the shipped examples grow. With 11,856 examples one correction counts as 47 of them;
+# its pull as the shipped examples grow. With 13,105 examples one correction counts as 52 of them;
 # eight corrections then reroute a class of needs (tests/nlp/test_nlp_learning.py).
 CORRECTION_SHARE = 1 / 250
 
@@ -40,8 +42,8 @@ def default_correction_weight(n_examples: int) -> float:
 
 
 # Combination weights, tuned with `python -m nlp.tune` by leaving one writer of train.jsonl out at a
-# time (twenty-four writers), and checked on the regression sets of tests/nlp/data, which are never
-# trained on; helpers' corrections must still be able to change decisions
+# time (twenty-four writers; twenty-nine since), and checked on the regression sets of tests/nlp/data,
+# which are never trained on; helpers' corrections must still be able to change decisions
 # (tests/nlp/test_nlp_learning.py). Around these values the tuning surface is flat (±0.5 point).
 DEFAULT_PARAMS: dict[str, float] = {
     "alpha": 0.5,  # additive smoothing of the naive Bayes counts
@@ -191,8 +193,8 @@ class ModelError(ValueError):
 @dataclass
 class Model:
     """The learned part: naive Bayes for category (incl. out_of_scope), department, scope (in or out)
-    and the reason of out-of-scope texts, and the department perceptron. The channel is decided by
-    the documented rule, not learned.
+    and the reason of out-of-scope texts; perceptrons for the department and the scope (added to
+    the naive Bayes scores) and for the channel (over the text and the channel rule's cues).
 
     The scope model is separate from the category model because a two-class model ranks out-of-scope
     texts better than the out_of_scope class competing with 24 categories: at equal precision it
@@ -204,6 +206,7 @@ class Model:
     reason: NaiveBayes
     department_linear: Perceptron
     scope_linear: Perceptron
+    channel_linear: Perceptron
     params: dict[str, float]
     data_hash: str
     n_examples: int
@@ -235,6 +238,7 @@ class Model:
             "reason": self.reason.to_json(),
             "department_linear": self.department_linear.to_json(),
             "scope_linear": self.scope_linear.to_json(),
+            "channel_linear": self.channel_linear.to_json(),
         }
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
@@ -283,6 +287,7 @@ class Model:
                 reason=NaiveBayes.from_json(doc["reason"], vocab, a, mc),
                 department_linear=Perceptron.from_json(doc["department_linear"], vocab),
                 scope_linear=Perceptron.from_json(doc["scope_linear"], vocab),
+                channel_linear=Perceptron.from_json(doc["channel_linear"], vocab),
                 params=params,
                 data_hash=str(doc["data_hash"]),
                 n_examples=int(doc.get("n_examples", 0)),
@@ -292,6 +297,10 @@ class Model:
                 raise ValueError("the perceptron's classes are not the department model's")
             if model.scope_linear.classes != model.scope.classes:
                 raise ValueError("the scope perceptron's classes are not the scope model's")
+            if tuple(model.channel_linear.classes) != CHANNELS:
+                raise ValueError("the channel perceptron's classes are not the channels")
+            if any(f not in vocab for f in CUE_FEATURES):
+                raise ValueError("the channel cue features are missing")
             return model
         except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError) as exc:
             raise ModelError(f"{path}: malformed model: {exc!r}") from exc
@@ -305,12 +314,14 @@ def train(
     correction_weight: float | None = None,
     params: dict[str, float] | None = None,
     featurize=text_features,
+    channel_cues=None,
 ) -> Model:
-    """Train the naive Bayes models.
+    """Train the naive Bayes models and the perceptrons.
 
     `weight` applies to every example of `examples`; `corrections` (helpers' fixes, same type) count
     `correction_weight` each (default: default_correction_weight(len(examples))). `featurize` maps a
-    text to its feature set (tests and the tuner pass a cached one).
+    text to its feature set, `channel_cues` to its channel cue features (nlp/channel.py; tests and
+    the tuner pass cached ones).
     """
     p = dict(DEFAULT_PARAMS)
     if params:
@@ -325,7 +336,10 @@ def train(
     for f, _, w in feats:
         for x in f:
             seen[x] = seen.get(x, 0.0) + w
+    # Text features, then the channel cue features (only the channel perceptron weighs them).
     vocab = {x: i for i, x in enumerate(sorted(x for x, n in seen.items() if n >= p["min_count"]))}
+    for x in CUE_FEATURES:
+        vocab[x] = len(vocab)
     feats = [([x for x in f if x in vocab], ex, w) for f, ex, w in feats]
     cat = NaiveBayes.fit(((f, ex.category or OUT_OF_SCOPE, w) for f, ex, w in feats), vocab, a, mc)
     dept = NaiveBayes.fit(((f, ex.department, w) for f, ex, w in feats if ex.in_scope and ex.department), vocab, a, mc)
@@ -350,5 +364,20 @@ def train(
         epochs=int(p["linear_epochs"]),
         prune=0.0,
     )
+    # The channel, from the text and the documented rule's cues and verdict (nlp/channel.py).
+    cues = channel_cues or cue_function(load_taxonomy())
+    channel_linear = Perceptron.fit(
+        (
+            (sorted([vocab[x] for x in f] + [vocab[x] for x in cues(ex.text)]), ex.channel, w)
+            for f, ex, w in feats
+            if ex.in_scope and ex.channel in CHANNELS
+        ),
+        CHANNELS,
+        vocab,
+        epochs=int(p["linear_epochs"]),
+        prune=0.0,
+    )
     data_hash = examples_hash([ex for ex, _ in rows], [w for _, w in rows])
-    return Model(cat, dept, scope, reason, linear, scope_linear, p, data_hash, len(examples), len(corrections))
+    return Model(
+        cat, dept, scope, reason, linear, scope_linear, channel_linear, p, data_hash, len(examples), len(corrections)
+    )

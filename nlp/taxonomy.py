@@ -41,7 +41,12 @@ class CueSet:
     alternation several times faster than Python-level substring tests)."""
 
     def __init__(self, patterns: list[str], name: str):
-        self.regex = _alternation([normalize(p) if not set(p) & _REGEX_CHARS else p for p in patterns], name)
+        patterns = [normalize(p) if not set(p) & _REGEX_CHARS else p for p in patterns]
+        self.regex = _alternation(patterns, name)
+        # The same cues split, for a caller that finds the literal ones of many sets in one pass.
+        self.literals = tuple(p for p in patterns if not set(p) & _REGEX_CHARS)
+        self.patterns = _alternation([p for p in patterns if set(p) & _REGEX_CHARS], name)
+        self.has_patterns = len(self.literals) < len(patterns)
 
     def search(self, text: str) -> bool:
         return self.regex.search(text) is not None

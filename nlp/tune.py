@@ -18,10 +18,12 @@ import random
 import sys
 from collections.abc import Sequence
 
+from .channel import cue_function
 from .classifier import Classifier
 from .evaluation import EvalReport
 from .model import DEFAULT_PARAMS, OUT_OF_SCOPE, LabeledExample, load_examples, text_features, train
 from .paths import REGRESSION_PATHS, TRAIN_PATH
+from .taxonomy import load_taxonomy
 
 
 def folds(examples: Sequence[LabeledExample], k: int, seed: int = 13) -> list[list[int]]:
@@ -91,9 +93,16 @@ def _analysed(model, base: Classifier, examples: Sequence[LabeledExample]) -> tu
     return clf, cached
 
 
+def _cached_inputs():
+    """A text's feature set and channel cues, computed once across the many trainings of a run."""
+    featurize = functools.lru_cache(maxsize=None)(lambda t: frozenset(text_features(t)))
+    cues = functools.lru_cache(maxsize=None)(cue_function(load_taxonomy()))
+    return featurize, cues
+
+
 def cross_validate(examples: Sequence[LabeledExample], k: int, grid: dict[str, list[float]]) -> list[tuple[float, dict, EvalReport]]:
     """k = 0: leave one writer out (writer_folds); else k random folds."""
-    featurize = functools.lru_cache(maxsize=None)(lambda t: frozenset(text_features(t)))
+    featurize, cues = _cached_inputs()
     results: dict[tuple, list[EvalReport]] = {}
     parts = writer_folds(examples) if k == 0 else folds(examples, k)
     base = Classifier(model_path=None)
@@ -106,7 +115,7 @@ def cross_validate(examples: Sequence[LabeledExample], k: int, grid: dict[str, l
         for f, held in enumerate(parts):
             held_set = set(held)
             tr = [ex for i, ex in enumerate(examples) if i not in held_set]
-            model = train(tr, params=model_params, featurize=featurize)
+            model = train(tr, params=model_params, featurize=featurize, channel_cues=cues)
             clf, cached = _analysed(model, base, [examples[i] for i in held])
             for values in itertools.product(*(rest[n] for n in names)):
                 params = {**DEFAULT_PARAMS, **model_params, **dict(zip(names, values))}
@@ -148,11 +157,11 @@ def regression_reports(
     examples: Sequence[LabeledExample], regression: Sequence[LabeledExample], rows: Sequence[dict]
 ) -> list[EvalReport]:
     """For each row of weights: the model trained on all `examples`, evaluated on `regression`."""
-    featurize = functools.lru_cache(maxsize=None)(lambda t: frozenset(text_features(t)))
+    featurize, cues = _cached_inputs()
     base = Classifier(model_path=None)
     out = []
     for params in rows:
-        model = train(examples, params={n: params[n] for n in MODEL_PARAMS}, featurize=featurize)
+        model = train(examples, params={n: params[n] for n in MODEL_PARAMS}, featurize=featurize, channel_cues=cues)
         out.append(_report(*_analysed(model, base, regression), params))
     return out
 

@@ -71,7 +71,7 @@ def test_department_slots_add_the_scaled_perceptron_scores(dev_examples):
     bound = clf._bound
     text = "开发票的时候税号填错了怎么办"
     feats = text_features(text)
-    _, ld, _, _ = bound.score(feats)
+    ld = bound.score(feats).department
     expected = department_scores_apart(model, feats)  # the two models separately
     # the classifier holds the weights as float32: about 1e-7 per feature
     assert all(math.isclose(a, b, rel_tol=0, abs_tol=1e-5) for a, b in zip(ld, expected))
@@ -85,7 +85,7 @@ def test_scope_slot_adds_the_scaled_scope_perceptron(dev_examples):
     model = train(dev_examples)
     bound = Classifier(model=model)._bound
     feats = text_features("能不能找个熟人把罚款免了")
-    _, _, _, oos = bound.score(feats)
+    oos = bound.score(feats).oos
     # The same log-odds computed from the two models separately.
     nb_scores, _ = model.scope.log_scores(feats)
     out = model.scope.classes.index(SCOPE_OUT)

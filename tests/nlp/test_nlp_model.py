@@ -135,6 +135,8 @@ def _array(typecode, values):
         lambda d: d.pop("department_linear"),  # a version-3 file
         lambda d: d["scope_linear"].update(classes=d["scope_linear"]["classes"][::-1]),
         lambda d: d.pop("scope_linear"),  # a version-4 file
+        lambda d: d["channel_linear"].update(classes=d["channel_linear"]["classes"][::-1]),
+        lambda d: d.pop("channel_linear"),  # a version-5 file
         lambda d: d.update(features="稳岗"),
         lambda d: d.update(features=d["features"][:-1]),
     ],
