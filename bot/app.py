@@ -81,8 +81,8 @@ def default_classifier(settings: Settings) -> Callable[[str], Any]:
 
     classifier = service_classifier(settings)
     classifier.classify("营业执照")  # load the dictionary and model now, not on the first message
-    # jieba's dictionary is hundreds of thousands of long-lived objects; a full collection that
-    # walks them stalls every request for tens of milliseconds. Freeze what exists after loading.
+    # The classifier's vocabulary, rules and caches are many long-lived objects; a full collection
+    # that walks them stalls requests. Freeze what exists after loading.
     gc.collect()
     gc.freeze()
     # Each message allocates thousands of short-lived objects that reference counting frees;

@@ -1,8 +1,8 @@
 """Benchmark of the classifier (a plain script, not a test): python tests/bench/bench_nlp.py
 
 Prints classifications per second and µs per text for 60-character texts, the cost relative to a bare
-`jieba.lcut` of the same texts measured in the same run, start-up time (import + dictionary load,
-with jieba's cache), and the evaluation figures on tests/data/nlp/test.jsonl. Exits 1 when a target
+`jieba.lcut` of the same texts measured in the same run, start-up time (import, dictionary and
+model load), and the evaluation figures on tests/data/nlp/test.jsonl. Exits 1 when a target
 is missed.
 """
 
@@ -35,7 +35,7 @@ print(time.perf_counter() - t)
 def startup_seconds(runs: int = 3) -> float:
     """Fresh interpreter: import nlp, load the dictionary and the model, classify once. Best of runs."""
     best = float("inf")
-    for _ in range(runs + 1):  # the first run may write jieba's cache file
+    for _ in range(runs + 1):  # the first run warms the file cache
         out = subprocess.run(
             [sys.executable, "-c", _STARTUP_SNIPPET], capture_output=True, text=True, cwd=ROOT, check=True
         ).stdout
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"classify:        {us_classify:8.1f} µs/text  ({rate:,.0f} classifications/s)")
     print(f"bare jieba.lcut: {us_lcut:8.1f} µs/text")
     print(f"ratio:           {ratio:8.2f}")
-    print(f"start-up:        {startup:8.3f} s (import + dictionary + model, jieba cache present)")
+    print(f"start-up:        {startup:8.3f} s (import + dictionary + model)")
 
     ok = all(r[3] for r in results)
     if not args.no_eval:
