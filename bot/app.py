@@ -124,6 +124,18 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok", "database": "ok", "demo": request.app[SETTINGS].demo_mode})
 
 
+async def index(request: web.Request) -> web.Response:
+    """Someone opens the address in a browser: the simulator when it is on, else a line saying what
+    this is (businesses and staff use WeCom or DingTalk, not this page)."""
+    if request.app[SETTINGS].simulator_on:
+        raise web.HTTPFound("/sim")
+    return web.Response(
+        text="“政企同行·有需必应”服务运行中。经营主体和工作人员请在企业微信或钉钉中使用；运行状态：/healthz\n",
+        content_type="text/plain",
+        charset="utf-8",
+    )
+
+
 def _mount_simulator(app: web.Application) -> None:
     async def run(inbound: Inbound) -> tuple[list[Outbound], bool]:
         async with app[UOW]() as uow:
@@ -180,6 +192,7 @@ def create_app(
             scheduler_context(JOBS, lambda a: DeadlineJobs(a[UOW], lambda: a[CHAT], ladder))
         )
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/", index)
     if settings.simulator_on:
         _mount_simulator(app)
         log.warning("模拟器已开启（/sim）：可冒充名册中任何人，仅限演示或测试环境使用。")

@@ -25,6 +25,20 @@ async def test_healthz_checks_the_database(aiohttp_client, settings):
     assert await response.json() == {"status": "ok", "database": "ok", "demo": True}
 
 
+async def test_the_root_address_opens_the_simulator_in_demo_mode(aiohttp_client, settings):
+    client = await aiohttp_client(create_app(settings))
+    response = await client.get("/", allow_redirects=False)
+    assert response.status == 302 and response.headers["Location"] == "/sim"
+
+
+async def test_the_root_address_says_what_the_service_is_without_the_simulator(aiohttp_client, settings):
+    client = await aiohttp_client(create_app(settings.model_copy(update={"sim_enabled": False})))
+    response = await client.get("/")
+    assert response.status == 200
+    assert "企业微信或钉钉" in await response.text()
+    assert (await client.get("/sim")).status == 404
+
+
 async def test_healthz_reports_a_dead_database(aiohttp_client, settings):
     app = create_app(settings)
     client = await aiohttp_client(app)
