@@ -13,6 +13,8 @@ import operator
 import sys
 from array import array
 
+import numpy as np
+
 # Types of the arrays: row offsets, class indices, values. float32 holds counts and weights exactly
 # enough at half the size of float64.
 ROWS, CLS, VAL = "I", "H", "f"
@@ -33,6 +35,19 @@ def check_rows(rows: array, cls: array, val: array, n_rows: int, n_classes: int)
     if val and not math.isfinite(sum(val)):
         raise ValueError("values must be finite")
     return used
+
+
+def entries(rows: array, cls: array, val: array, max_per_row: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every entry at once as numpy arrays — row index, class index, value (float64) — leaving out
+    rows with more than `max_per_row` entries (0: none left out)."""
+    lens = np.diff(np.frombuffer(rows, dtype=ROWS).astype(np.intp))
+    row_of = np.repeat(np.arange(len(lens)), lens)
+    c = np.frombuffer(cls, dtype=CLS).astype(np.intp)
+    v = np.frombuffer(val, dtype=VAL).astype(np.float64)
+    if max_per_row:
+        keep = (lens <= max_per_row)[row_of]
+        return row_of[keep], c[keep], v[keep]
+    return row_of, c, v
 
 
 def encode(a: array) -> str:

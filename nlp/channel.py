@@ -45,7 +45,7 @@ class ChannelRule:
             [(literal, name) for name, cue in sets for literal in cue.literals]
             + [(literal, body) for body, names in enumerate(cr.agencies) for literal in names]
         )
-        self._patterns = [(name, cue.patterns) for name, cue in sets if cue.has_patterns]
+        self._patterns = [(name, cue.patterns) for name, cue in sets if cue.patterns is not None]
         self._names = {c: CUE_PREFIX + c for c in CUES}
         self._verdicts = {c: CUE_PREFIX + "rule_" + c for c in CHANNELS}
 

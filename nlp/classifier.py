@@ -197,14 +197,15 @@ class _Bound:
         if scale:
             r, c, v = self.model.department_linear.entries()
             w[r, nc + c] += scale * v  # (row, class) pairs are unique: no add.at needed
-        r, c, v = scope.entries()
-        known[np.unique(r)] += 1 << 40
+        nb = scope.entries()
+        known[np.unique(nb[0])] += 1 << 40
         if self.scope_out >= 0:
-            column = np.bincount(r, weights=np.where(c == self.scope_out, v, -v), minlength=rows_n)
+            # Out-minus-in of naive Bayes, plus the scope perceptron's scaled by scope_linear_weight
+            # (its classes are the scope model's, checked by Model.load).
             k = self.params["scope_linear_weight"]
-            if k:  # the scope perceptron's out-minus-in score (its classes are the scope model's)
-                r, c, v = self.model.scope_linear.entries()
-                column += k * np.bincount(r, weights=np.where(c == self.scope_out, v, -v), minlength=rows_n)
+            column = np.zeros(rows_n)
+            for (r, c, v), weight in [(nb, 1.0)] + ([(self.model.scope_linear.entries(), k)] if k else []):
+                column += weight * np.bincount(r, weights=np.where(c == self.scope_out, v, -v), minlength=rows_n)
             w[:, self._slot] = column
         r, c, v = self.model.channel_linear.entries()  # its classes are CHANNELS (checked by Model.load)
         w[r, self._channel + c] = v

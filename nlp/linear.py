@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
+from . import arrays
 from .arrays import CLS, ROWS, VAL, check_rows, decode, encode
 
 
@@ -105,10 +106,7 @@ class Perceptron:
 
     def entries(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every weight at once, as arrays: vocabulary index, class index and weight."""
-        lens = np.diff(np.frombuffer(self.rows, dtype=np.uint32).astype(np.intp))
-        row_of = np.repeat(np.arange(len(lens)), lens)
-        cls = np.frombuffer(self.cls, dtype=np.uint16).astype(np.intp)
-        return row_of, cls, np.frombuffer(self.w, dtype=np.float32).astype(np.float64)
+        return arrays.entries(self.rows, self.cls, self.w)
 
     def to_json(self) -> dict:
         return {"classes": self.classes, "rows": encode(self.rows), "cls": encode(self.cls), "w": encode(self.w)}

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
+from . import arrays
 from .arrays import CLS, ROWS, VAL, check_rows, decode, encode
 
 
@@ -118,14 +119,8 @@ class NaiveBayes:
     def entries(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every scored entry at once, as arrays: vocabulary index, class index and log weight (what
         `entry_at` gives one feature at a time)."""
-        rows = np.frombuffer(self.rows, dtype=np.uint32).astype(np.intp)
-        lens = np.diff(rows)
-        scored = (lens > 0) & (lens <= self._limit)
-        row_of = np.repeat(np.arange(len(lens)), lens)
-        keep = scored[row_of]
-        cls = np.frombuffer(self.cls, dtype=np.uint16).astype(np.intp)[keep]
-        cnt = np.frombuffer(self.cnt, dtype=np.float32).astype(np.float64)[keep]
-        return row_of[keep], cls, np.log(cnt + self.alpha) - self._log_a
+        row_of, cls, cnt = arrays.entries(self.rows, self.cls, self.cnt, self._limit)
+        return row_of, cls, np.log(cnt + self.alpha) - self._log_a
 
     def log_scores(self, feats: Iterable[str]) -> tuple[list[float], int]:
         """Unnormalised log-posterior per class, and how many features the model knew."""
